@@ -1,0 +1,137 @@
+"""The seed-compatible entry point: subclass :class:`Animator`, call ``make_video``."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _optional_positive_int(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int or None, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return value
+
+
+def _output_path(output_file: str | os.PathLike[str]) -> Path:
+    if not isinstance(output_file, (str, os.PathLike)):
+        raise TypeError(f"output_file must be a str or Path, got {type(output_file).__name__}")
+    output = Path(output_file).expanduser()
+    if output.is_dir():
+        raise ValueError(f"output_file {output} is a directory; give a file name")
+    if not output.parent.is_dir():
+        raise ValueError(f"the folder of output_file does not exist: {output.parent}")
+    return output
+
+
+class Animator(ABC):
+    """A matplotlib figure updated frame by frame, rendered to video in parallel.
+
+    Subclass it and define :meth:`setup` (build the figure, keep the artists on
+    ``self``) and :meth:`update` (change them for one frame). Each worker process gets
+    its own copy of the animator and calls ``setup()`` once, so ``__init__`` should
+    only store data (it must be picklable for the "spawn" and "forkserver" start
+    methods). ``Animator.__init__`` does nothing, so subclasses need not call it.
+    """
+
+    @abstractmethod
+    def setup(self) -> Figure:
+        """Build the figure and its artists; return the Figure (once per worker)."""
+
+    @abstractmethod
+    def update(self, frame_idx: int, params: Any) -> Any:
+        """Change the artists for frame ``frame_idx``, described by ``params``."""
+
+    def make_video(
+        self,
+        output_file: str | os.PathLike[str],
+        param_by_frame: Iterable[Any],
+        fps: float,
+        n_frames: int | None = None,
+        num_workers: int = -1,
+        disable_progress_bar: bool | None = None,
+        plotting_log_interval: int | None = None,
+        saving_log_interval: int | None = None,
+        savefig_params: dict[str, Any] | None = None,
+        video_codec: str | None = None,
+        video_pixfmt: str | None = None,
+        video_params: dict[str, Any] | None = None,
+        reuse_figure_object: bool = True,
+        preload_factor: int = 8,
+    ) -> Path:
+        """Render every frame and write the video; return the output path.
+
+        Args:
+            output_file: the video to write; its extension picks the format (.mp4).
+                Written to a temporary file beside it and renamed on success, so a
+                failed run leaves whatever was there untouched.
+            param_by_frame: one item per frame, passed to ``update()``; any iterable,
+                read lazily (generators work). Items may be
+                :class:`~parallel_animate.IndexedFrameParams` to give frames out of order.
+            fps: frames per second of the video (> 0; 29.97 is kept exact).
+            n_frames: render only this many frames of ``param_by_frame``.
+            num_workers: 1 renders in this process; -1 uses all cores, -2 all but one.
+            disable_progress_bar: True hides the bar; None shows it on a terminal.
+            plotting_log_interval: log every N frames rendered (logger
+                ``parallel_animate``).
+            saving_log_interval: log every N frames written to the file.
+            savefig_params: ``dpi``, ``facecolor``, ``edgecolor``, ``bbox_inches``
+                ("tight") and ``pad_inches``, as for ``Figure.savefig``.
+            video_codec, video_pixfmt, video_params: the encoder, its pixel format and
+                its options; None takes the format's defaults (.mp4: libx264, yuv420p,
+                ``{"crf": "23", "preset": "slow"}``).
+            reuse_figure_object: False calls ``setup()`` for every frame (slow; for
+                animators whose figure cannot be reused).
+            preload_factor: frames read ahead of the workers, per worker.
+
+        Raises:
+            ValueError, TypeError: bad arguments, before any frame is rendered (frame-id
+                errors of a lazy iterable as soon as they are seen).
+            RenderError: ``setup()`` or ``update()`` failed, or a worker died.
+        """
+        from parallel_animate.encode import resolve_video_settings
+        from parallel_animate.pipeline import RunPlan, resolve_workers, run
+        from parallel_animate.render import FrameStyle
+
+        output = _output_path(output_file)
+        video = resolve_video_settings(output, fps, video_codec, video_pixfmt, video_params)
+        n_frames = _optional_positive_int("n_frames", n_frames)
+        workers = resolve_workers(num_workers)
+        preload = _optional_positive_int("preload_factor", preload_factor)
+        if preload is None:
+            raise TypeError("preload_factor must be an int >= 1, not None")
+        if disable_progress_bar is not None and not isinstance(disable_progress_bar, bool):
+            raise TypeError("disable_progress_bar must be True, False or None")
+        if not isinstance(reuse_figure_object, bool):
+            raise TypeError("reuse_figure_object must be True or False")
+        if isinstance(param_by_frame, (str, bytes)) or not isinstance(param_by_frame, Iterable):
+            raise TypeError(
+                f"param_by_frame must be an iterable of per-frame params, "
+                f"got {type(param_by_frame).__name__}"
+            )
+        plan = RunPlan(
+            animator=self,
+            output=output,
+            param_by_frame=param_by_frame,
+            n_frames=n_frames,
+            workers=workers,
+            video=video,
+            style=FrameStyle.from_savefig_params(savefig_params),
+            reuse_figure=reuse_figure_object,
+            preload_factor=preload,
+            disable_progress_bar=disable_progress_bar,
+            plotting_log_interval=_optional_positive_int(
+                "plotting_log_interval", plotting_log_interval
+            ),
+            saving_log_interval=_optional_positive_int("saving_log_interval", saving_log_interval),
+        )
+        return run(plan)

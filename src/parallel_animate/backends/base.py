@@ -1,0 +1,51 @@
+"""The backend seam: run jobs somewhere, like an executor, and hand back results.
+
+A backend knows nothing of figures or codecs. It receives a *job* (a picklable
+module-level function ``job(context, task, report_progress)``), a *context* shipped once
+per worker, and tasks keyed by an int. The pipeline submits tasks and waits for results;
+progress reported by a job reaches ``on_progress`` in the calling process.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+Job = Callable[[Any, Any, Callable[[int], None]], Any]
+
+
+class Backend(ABC):
+    """Runs tasks of one job; subclasses decide where."""
+
+    #: How many tasks can run at the same time.
+    slots: int = 1
+
+    @abstractmethod
+    def start(self, job: Job, context: Any, on_progress: Callable[[int, int], None]) -> None:
+        """Get workers ready to run ``job`` with ``context``.
+
+        ``on_progress(key, n)`` is called in this process when task ``key`` reports ``n``
+        more units done.
+        """
+
+    @abstractmethod
+    def submit(self, key: int, task: Any) -> None:
+        """Queue a task; returns at once."""
+
+    @abstractmethod
+    def wait(self) -> list[tuple[int, Any]]:
+        """Block until at least one task finished; return ``(key, result)`` pairs.
+
+        An exception raised by the job is raised here, in the caller.
+        """
+
+    @abstractmethod
+    def close(self, abort: bool = False) -> None:
+        """Stop all workers (at once when ``abort``); safe to call more than once."""
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        self.close(abort=exc_type is not None)

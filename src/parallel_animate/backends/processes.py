@@ -1,0 +1,202 @@
+"""Run tasks in local worker processes (the default backend).
+
+Each worker is started once with the job and its context (so the animator is shipped
+once per worker, under any start method) and then pulls one task at a time over its own
+pipe. Pull-based dispatch keeps the load balanced when tasks differ in cost; the pipes'
+process sentinels let the parent notice a worker killed by a signal at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import signal
+import traceback
+from collections import deque
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from parallel_animate.backends.base import Backend, Job
+
+
+class WorkerLostError(RuntimeError):
+    """A worker process died (killed by a signal, out of memory, ``os._exit``...)."""
+
+    def __init__(self, message: str, key: int | None, exitcode: int | None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.exitcode = exitcode
+
+
+def _describe_exit(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "closed its pipe"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (the kernel's out-of-memory killer sends SIGKILL)" if name == "SIGKILL" else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with code {exitcode}"
+
+
+def _shippable(exc: BaseException) -> BaseException:
+    """The exception if it survives pickling, else a RuntimeError with its traceback."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return RuntimeError(f"{type(exc).__name__} in worker (not picklable):\n{text}")
+
+
+def _worker_main(conn: Connection, job: Job, context: Any) -> None:
+    """Loop of a worker process: run tasks until told to stop or the parent is gone."""
+    # Ctrl-C reaches the whole process group; the parent decides what stops and how.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        while True:
+            message = conn.recv()
+            if message is None:
+                return
+            key, task = message
+
+            def report(n: int, _key: int = key) -> None:
+                conn.send(("progress", _key, n))
+
+            try:
+                result = job(context, task, report)
+            except BaseException as exc:  # reported to the parent, which decides
+                conn.send(("error", key, _shippable(exc)))
+            else:
+                conn.send(("done", key, result))
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        return  # the parent went away
+
+
+class _Worker:
+    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self.key: int | None = None  # the task it is running
+        self.stopping = False
+
+
+class ProcessBackend(Backend):
+    """``workers`` processes from ``mp_context`` (default: multiprocessing's default)."""
+
+    def __init__(self, workers: int, mp_context: Any = None) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self.slots = workers
+        self._mp = mp_context or multiprocessing.get_context()
+        self._workers: list[_Worker] = []
+        self._queue: deque[tuple[int, Any]] = deque()
+        self._on_progress: Callable[[int, int], None] = lambda key, n: None
+        self._closed = False
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self._workers if w.process.pid is not None]
+
+    def start(self, job: Job, context: Any, on_progress: Callable[[int, int], None]) -> None:
+        self._on_progress = on_progress
+        for i in range(self.slots):
+            parent_conn, child_conn = self._mp.Pipe(duplex=True)
+            process = self._mp.Process(
+                target=_worker_main,
+                args=(child_conn, job, context),
+                name=f"parallel-animate-worker-{i}",
+                daemon=True,
+            )
+            try:
+                process.start()
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                parent_conn.close()
+                child_conn.close()
+                self.close(abort=True)
+                raise TypeError(
+                    "the animator and its attributes must be picklable to be sent to "
+                    f"worker processes (start method {self._mp.get_start_method()!r}): "
+                    f"{exc}. Keep unpicklable objects out of __init__ (create them in "
+                    "setup()), or use num_workers=1."
+                ) from exc
+            child_conn.close()
+            self._workers.append(_Worker(process, parent_conn))
+
+    def submit(self, key: int, task: Any) -> None:
+        self._queue.append((key, task))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        for worker in self._workers:
+            if not self._queue:
+                return
+            if worker.key is None and not worker.stopping:
+                key, task = self._queue.popleft()
+                worker.key = key
+                worker.conn.send((key, task))
+
+    def _lost(self, worker: _Worker) -> WorkerLostError:
+        worker.process.join(timeout=1.0)
+        what = _describe_exit(worker.process.exitcode)
+        doing = f" while running task {worker.key}" if worker.key is not None else ""
+        return WorkerLostError(
+            f"worker process {worker.process.pid} {what}{doing}",
+            worker.key,
+            worker.process.exitcode,
+        )
+
+    def wait(self) -> list[tuple[int, Any]]:
+        if not any(w.key is not None for w in self._workers) and not self._queue:
+            raise RuntimeError("wait() called with no task submitted")
+        results: list[tuple[int, Any]] = []
+        while not results:
+            by_handle: dict[Any, _Worker] = {}
+            for worker in self._workers:
+                by_handle[worker.conn] = worker
+                by_handle[worker.process.sentinel] = worker
+            for handle in wait(list(by_handle)):
+                worker = by_handle[handle]
+                try:
+                    while worker.conn.poll():
+                        kind, key, payload = worker.conn.recv()
+                        if kind == "progress":
+                            self._on_progress(key, payload)
+                        elif kind == "done":
+                            worker.key = None
+                            results.append((key, payload))
+                        else:  # "error": the job raised
+                            raise payload
+                except (EOFError, OSError):
+                    raise self._lost(worker) from None
+                if handle is worker.process.sentinel and not worker.process.is_alive():
+                    raise self._lost(worker)
+            self._dispatch()
+        return results
+
+    def close(self, abort: bool = False) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.clear()
+        if not abort:
+            for worker in self._workers:
+                try:
+                    worker.stopping = True
+                    worker.conn.send(None)
+                except (OSError, ValueError):
+                    pass
+            for worker in self._workers:
+                worker.process.join(timeout=10)
+        for worker in self._workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        for worker in self._workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()

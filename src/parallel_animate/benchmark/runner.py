@@ -1,0 +1,189 @@
+"""Parent side: run one case in a fresh interpreter and watch it from outside.
+
+A fresh process per case keeps memory and CPU accounting clean (no figure, font cache
+or worker pool left over from the previous case). The child reports its own wall time
+and getrusage CPU; the parent samples the RSS of the child's whole process tree, which
+the child cannot measure for itself once workers come and go.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+POLL_S = 0.05
+CASE_MODULE = "parallel_animate.benchmark._case"
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One measurement: a scene, a method and, for make_video, a worker count."""
+
+    scene: str
+    method: str  # "funcanimation" | "ours" | "floor"
+    frames: int
+    workers: int = 1
+
+    @property
+    def label(self) -> str:
+        """The method as shown in the table."""
+        if self.method == "funcanimation":
+            return "FuncAnimation.save"
+        if self.method == "floor":
+            return "floor (1 proc)"
+        return f"make_video W={self.workers}"
+
+    @property
+    def slug(self) -> str:
+        """File-name-safe id of the case."""
+        return f"{self.scene}-{self.method}-w{self.workers}-n{self.frames}"
+
+
+@dataclass
+class TreeStats:
+    """What the sampler saw of the process tree."""
+
+    peak_rss_bytes: int = 0
+    max_procs: int = 0
+    samples: int = 0
+    # last CPU time seen for each descendant (not the case process itself)
+    child_cpu_s: dict[int, float] = field(default_factory=dict)
+    child_kinds: dict[str, int] = field(default_factory=dict)
+
+
+def _kind(proc: psutil.Process, root_cmdline: list[str]) -> str:
+    """Guess how a descendant was started, to judge whether RUSAGE_CHILDREN sees it."""
+    try:
+        cmd = proc.cmdline()
+    except (psutil.Error, OSError):
+        return "unknown"
+    joined = " ".join(cmd)
+    if cmd == root_cmdline:
+        return "fork"
+    if "forkserver" in joined:
+        return "forkserver"
+    if "multiprocessing" in joined or "spawn_main" in joined:
+        return "spawn"
+    return Path(cmd[0]).name if cmd else "unknown"
+
+
+def _sample(root: psutil.Process, stats: TreeStats, root_cmdline: list[str]) -> None:
+    """Add one sample of the tree's summed RSS; tolerate processes that just exited."""
+    total = 0
+    try:
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return
+    alive = 0
+    for proc in procs:
+        try:
+            with proc.oneshot():
+                total += proc.memory_info().rss
+                if proc.pid != root.pid:
+                    times = proc.cpu_times()
+                    if proc.pid not in stats.child_cpu_s:
+                        kind = _kind(proc, root_cmdline)
+                        stats.child_kinds[kind] = stats.child_kinds.get(kind, 0) + 1
+                    stats.child_cpu_s[proc.pid] = times.user + times.system
+            alive += 1
+        except psutil.Error:
+            continue
+    stats.samples += 1
+    stats.max_procs = max(stats.max_procs, alive)
+    stats.peak_rss_bytes = max(stats.peak_rss_bytes, total)
+
+
+def _child_env() -> dict[str, str]:
+    """The parent's environment, plus the path this package was imported from."""
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def run_case(
+    spec: CaseSpec,
+    video_dir: Path,
+    log_dir: Path,
+    ffmpeg_threads: int | None = None,
+) -> dict[str, Any]:
+    """Run ``spec`` in a fresh interpreter; return the child's result plus tree stats."""
+    video_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    output = video_dir / f"{spec.slug}.mp4"
+    result_file = log_dir / f"{spec.slug}.json"
+    log_file = log_dir / f"{spec.slug}.log"
+    for stale in (output, result_file):
+        stale.unlink(missing_ok=True)
+
+    cmd = [
+        sys.executable,
+        "-m",
+        CASE_MODULE,
+        "--scene",
+        spec.scene,
+        "--method",
+        spec.method,
+        "--frames",
+        str(spec.frames),
+        "--workers",
+        str(spec.workers),
+        "--output",
+        str(output),
+        "--result",
+        str(result_file),
+    ]
+    if ffmpeg_threads is not None:
+        cmd += ["--ffmpeg-threads", str(ffmpeg_threads)]
+
+    stats = TreeStats()
+    t0 = time.perf_counter()
+    with open(log_file, "wb") as log:
+        child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=_child_env())
+        root = psutil.Process(child.pid)
+        try:
+            root_cmdline = root.cmdline()
+        except psutil.Error:
+            root_cmdline = cmd
+        while child.poll() is None:
+            _sample(root, stats, root_cmdline)
+            time.sleep(POLL_S)
+    process_wall = time.perf_counter() - t0
+
+    result: dict[str, Any] = {
+        "scene": spec.scene,
+        "method": spec.method,
+        "frames": spec.frames,
+        "workers": spec.workers,
+        "ok": False,
+    }
+    if result_file.exists():
+        result.update(json.loads(result_file.read_text()))
+    if not result.get("ok"):
+        tail = log_file.read_text(errors="replace").strip().splitlines()[-15:]
+        result.setdefault("error", f"case exited with code {child.returncode}")
+        result["log_tail"] = "\n".join(tail)
+    result.update(
+        {
+            "label": spec.label,
+            "returncode": child.returncode,
+            "process_wall_s": process_wall,
+            "peak_tree_rss_bytes": stats.peak_rss_bytes,
+            "max_tree_procs": stats.max_procs,
+            "rss_samples": stats.samples,
+            "children_cpu_s_sampled": sum(stats.child_cpu_s.values()),
+            "child_kinds": stats.child_kinds,
+            "log": str(log_file),
+            "video": str(output),
+        }
+    )
+    return result

@@ -1,0 +1,137 @@
+"""Turn ``param_by_frame`` into segments: runs of contiguous frames with their params.
+
+The iterable is consumed lazily. Frames may arrive out of order through
+:class:`IndexedFrameParams`; only frames that wait for an earlier one are held.
+Frame-id errors are raised as soon as they are known.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class IndexedFrameParams:
+    """Params for one frame, tagged with the frame's index.
+
+    Use it when ``param_by_frame`` yields frames out of order (a loader that returns
+    whatever finished first): ``frame_id`` takes the place of the position in the
+    iterable.
+    """
+
+    frame_id: int
+    params: Any
+
+    def __post_init__(self) -> None:
+        try:
+            frame_id = operator.index(self.frame_id)
+        except TypeError:
+            raise TypeError(
+                f"frame_id must be an int, got {type(self.frame_id).__name__}"
+            ) from None
+        if frame_id < 0:
+            raise ValueError(f"frame_id must be non-negative, got {frame_id}")
+        object.__setattr__(self, "frame_id", frame_id)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Frames ``start .. start + len(params) - 1``, rendered and encoded as one job."""
+
+    index: int
+    start: int
+    params: tuple[Any, ...]
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.params)
+
+
+def _describe_ids(ids: Iterable[int], limit: int = 10) -> str:
+    ordered = sorted(ids)
+    shown = ", ".join(str(i) for i in ordered[:limit])
+    if len(ordered) > limit:
+        shown += f", ... ({len(ordered) - limit} more)"
+    return shown
+
+
+def known_length(param_by_frame: Iterable[Any], n_frames: int | None) -> int | None:
+    """The number of frames if it can be known without consuming the iterable."""
+    if n_frames is not None:
+        return n_frames
+    try:
+        return len(param_by_frame)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+def iter_segments(
+    param_by_frame: Iterable[Any], n_frames: int | None, segment_length: int
+) -> Iterator[Segment]:
+    """Yield the segments of the video in order, reading ``param_by_frame`` lazily.
+
+    A plain item is the frame at its position in the iterable; an
+    :class:`IndexedFrameParams` is the frame it names. ``n_frames`` cuts the iterable
+    (an infinite generator works). Raises ValueError for an id that is repeated, an id
+    beyond ``n_frames``, ids missing when the iterable ends, or no frames at all.
+    """
+    if segment_length < 1:
+        raise ValueError("segment_length must be >= 1")
+    total = known_length(param_by_frame, n_frames)
+    items = iter(param_by_frame)
+    if n_frames is not None:
+        items = itertools.islice(items, n_frames)
+
+    pending: dict[int, Any] = {}  # frames read but not yet handed out
+    next_start = 0  # every frame below this has been handed out
+    seg_index = 0
+    highest = -1
+
+    def window_end() -> int:
+        end = next_start + segment_length
+        return end if total is None else min(end, total)
+
+    for position, item in enumerate(items):
+        if isinstance(item, IndexedFrameParams):
+            frame_id, params = item.frame_id, item.params
+        else:
+            frame_id, params = position, item
+        if total is not None and frame_id >= total:
+            raise ValueError(
+                f"frame id {frame_id} is out of range: the video has {total} frames "
+                f"(ids 0 to {total - 1})"
+            )
+        if frame_id < next_start or frame_id in pending:
+            raise ValueError(f"duplicate frame id {frame_id} in param_by_frame")
+        pending[frame_id] = params
+        highest = max(highest, frame_id)
+        # Hand out every segment that is now complete.
+        while True:
+            end = window_end()
+            if end <= next_start or any(i not in pending for i in range(next_start, end)):
+                break
+            yield Segment(
+                seg_index, next_start, tuple(pending.pop(i) for i in range(next_start, end))
+            )
+            seg_index += 1
+            next_start = end
+
+    if total is None:
+        total = highest + 1
+    missing = set(range(next_start, total)) - pending.keys()
+    if missing:
+        raise ValueError(
+            f"param_by_frame ended without frame ids {_describe_ids(missing)} "
+            f"(expected {total} frames, ids 0 to {total - 1})"
+        )
+    if total == 0:
+        raise ValueError("param_by_frame is empty: there are no frames to render")
+    while next_start < total:
+        end = min(next_start + segment_length, total)
+        yield Segment(seg_index, next_start, tuple(pending.pop(i) for i in range(next_start, end)))
+        seg_index += 1
+        next_start = end

@@ -1,0 +1,257 @@
+"""One run, end to end: params -> segments -> backend -> reorder -> muxer -> file.
+
+The output is written to a temporary file beside the target and renamed only when the
+whole run succeeded; whatever fails, the target path is left as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import math
+import os
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm.auto import tqdm
+
+from parallel_animate import worker
+from parallel_animate.backends import Backend, ProcessBackend, SerialBackend, WorkerLostError
+from parallel_animate.encode import EncodedSegment, SegmentMuxer, VideoSettings
+from parallel_animate.errors import RenderError
+from parallel_animate.frames import Segment, iter_segments, known_length
+from parallel_animate.render import (
+    FrameStyle,
+    build_figure,
+    close_figure,
+    draw_to_array,
+    tight_crop_box,
+)
+
+if TYPE_CHECKING:
+    from parallel_animate.animator import Animator
+
+_logger = logging.getLogger("parallel_animate")
+
+# Segments per worker when the frame count is known: enough to even out frames of
+# different cost, few enough that the extra keyframes cost little.
+SEGMENTS_PER_WORKER = 3
+MAX_SEGMENT_SECONDS = 8
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A validated run: everything decided before the first frame is rendered."""
+
+    animator: Animator
+    output: Path
+    param_by_frame: Iterable[Any]
+    n_frames: int | None
+    workers: int
+    video: VideoSettings
+    style: FrameStyle
+    reuse_figure: bool
+    preload_factor: int
+    disable_progress_bar: bool | None
+    plotting_log_interval: int | None
+    saving_log_interval: int | None
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (respects affinity masks and cgroup pinning)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def resolve_workers(num_workers: int) -> int:
+    """1 = this process, -1 = all cores, -k = all but k - 1; 0 is an error."""
+    if isinstance(num_workers, bool) or not isinstance(num_workers, int):
+        raise TypeError(f"num_workers must be an int, got {type(num_workers).__name__}")
+    if num_workers == 0:
+        raise ValueError("num_workers must not be 0: use 1 for this process, -1 for all cores")
+    if num_workers > 0:
+        return num_workers
+    return max(1, cpu_count() + num_workers + 1)
+
+
+def plan_segment_length(total: int | None, fps: float, workers: int) -> int:
+    """Frames per segment: each segment costs one extra keyframe, each worker wants several."""
+    longest = max(1, round(fps * MAX_SEGMENT_SECONDS))
+    shortest = min(longest, max(10, round(fps)))
+    if total is None:
+        return max(shortest, min(longest, round(fps * 2)))
+    if workers == 1:
+        return max(1, min(total, longest))
+    wanted = math.ceil(total / (workers * SEGMENTS_PER_WORKER))
+    return max(1, min(total, max(shortest, min(longest, wanted))))
+
+
+def _crop_from_first_frame(plan: RunPlan, first: Segment) -> tuple[int, int, int, int]:
+    """The tight bbox, from ``setup()`` and frame 0, drawn on a copy of the animator."""
+    animator = copy.deepcopy(plan.animator)
+    name = type(animator).__name__
+    try:
+        fig = build_figure(animator, plan.style)
+    except Exception as exc:
+        raise RenderError.from_exception(exc, 0, f"{name}.setup()") from exc
+    try:
+        animator.update(first.start, first.params[0])
+        draw_to_array(fig)
+        return tight_crop_box(fig, plan.style.pad_inches)
+    except Exception as exc:
+        raise RenderError.from_exception(exc, 0, f"{name}.update()") from exc
+    finally:
+        close_figure(fig)
+
+
+def _temp_path_beside(output: Path) -> Path:
+    fd, name = tempfile.mkstemp(
+        prefix=f".{output.stem}.", suffix=f".partial{output.suffix}", dir=output.parent
+    )
+    os.close(fd)
+    return Path(name)
+
+
+class _Progress:
+    """The bar (frames encoded) and the interval logs of one run."""
+
+    def __init__(self, plan: RunPlan, total: int | None) -> None:
+        self.total = total
+        self.bar = tqdm(
+            total=total,
+            disable=plan.disable_progress_bar,
+            unit="frame",
+            desc=f"Rendering {plan.output.name}",
+            dynamic_ncols=True,
+        )
+        self.plot_every = plan.plotting_log_interval
+        self.save_every = plan.saving_log_interval
+        self.rendered = 0
+        self.saved = 0
+        self.rendered_by_key: dict[int, int] = {}
+
+    def on_rendered(self, key: int, n: int) -> None:
+        before = self.rendered
+        self.rendered += n
+        self.rendered_by_key[key] = self.rendered_by_key.get(key, 0) + n
+        self.bar.update(n)
+        if self.plot_every and self.rendered // self.plot_every > before // self.plot_every:
+            _logger.info("Rendered %d/%s frames", self.rendered, self.total or "?")
+
+    def on_saved(self, n: int) -> None:
+        before = self.saved
+        self.saved += n
+        if self.save_every and self.saved // self.save_every > before // self.save_every:
+            _logger.info("Saved %d/%s frames", self.saved, self.total or "?")
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _make_backend(plan: RunPlan, n_segments: int | None) -> Backend:
+    if plan.workers == 1:
+        return SerialBackend()
+    workers = plan.workers if n_segments is None else min(plan.workers, n_segments)
+    return ProcessBackend(workers)
+
+
+def run(plan: RunPlan) -> Path:
+    """Render, encode and write the video described by ``plan``; return its path."""
+    total = known_length(plan.param_by_frame, plan.n_frames)
+    fps = float(plan.video.fps)
+    seg_len = plan_segment_length(total, fps, plan.workers)
+    n_segments = None if total is None else math.ceil(total / seg_len)
+    source: Iterator[Segment] = iter_segments(plan.param_by_frame, plan.n_frames, seg_len)
+
+    held: Segment | None = None  # read from the source, not yet submitted
+    crop = None
+    if plan.style.tight:
+        held = next(source)
+        crop = _crop_from_first_frame(plan, held)
+
+    context = worker.RenderContext(
+        token=uuid.uuid4().hex,
+        animator=plan.animator,
+        style=plan.style,
+        crop=crop,
+        reuse_figure=plan.reuse_figure,
+        video=plan.video,
+    )
+    backend = _make_backend(plan, n_segments)
+    _logger.info(
+        "Rendering %s frames to %s: %d worker(s), %d frames per segment, %s",
+        total if total is not None else "an unknown number of",
+        plan.output,
+        backend.slots,
+        seg_len,
+        plan.video.codec,
+    )
+    extra = max(1, math.ceil(backend.slots * plan.preload_factor / seg_len))
+    max_in_flight = backend.slots + extra
+    max_ahead = 2 * max_in_flight  # bounds finished segments waiting for an earlier one
+
+    temp = _temp_path_beside(plan.output)
+    progress = _Progress(plan, total)
+    muxer: SegmentMuxer | None = None
+    in_flight: dict[int, Segment] = {}
+    finished: dict[int, EncodedSegment] = {}
+    next_to_mux = 0
+    exhausted = False
+    ok = False
+    try:
+        muxer = SegmentMuxer(plan.video, temp)
+        backend.start(worker.render_segment, context, progress.on_rendered)
+        while True:
+            while not exhausted and len(in_flight) < max_in_flight:
+                if held is None:
+                    try:
+                        held = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                if held.index >= next_to_mux + max_ahead:
+                    break
+                in_flight[held.index] = held
+                backend.submit(held.index, held)
+                held = None
+            if not in_flight:
+                break
+            try:
+                results = backend.wait()
+            except WorkerLostError as exc:
+                segment = in_flight.get(exc.key) if exc.key is not None else None
+                frame = None
+                if segment is not None:
+                    frame = segment.start + progress.rendered_by_key.get(segment.index, 0)
+                where = f"; it was rendering frame {frame}" if frame is not None else ""
+                raise RenderError(f"{exc}{where}", frame, exc) from exc
+            for key, encoded in results:
+                del in_flight[key]
+                finished[key] = encoded
+            while next_to_mux in finished:
+                encoded = finished.pop(next_to_mux)
+                muxer.add(encoded)
+                progress.on_saved(encoded.n_frames)
+                next_to_mux += 1
+        backend.close()
+        muxer.close()
+        os.replace(temp, plan.output)
+        ok = True
+    finally:
+        progress.close()
+        if not ok:
+            backend.close(abort=True)
+            if muxer is not None:
+                muxer.abort()
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+        worker.release(context.token)  # the serial backend's figure lives here
+    _logger.info("Wrote %d frames to %s", progress.saved, plan.output)
+    return plan.output

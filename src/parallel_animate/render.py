@@ -1,0 +1,186 @@
+"""Draw frames of a user's figure and hand out its pixels.
+
+One :class:`FrameRenderer` lives per worker process and animator: ``setup()`` runs once,
+then each frame is ``update()`` + one ``canvas.draw()`` + a view of the Agg buffer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from parallel_animate.animator import Animator
+
+#: savefig_params keys that apply to frames of a video.
+SUPPORTED_SAVEFIG_KEYS = ("dpi", "facecolor", "edgecolor", "bbox_inches", "pad_inches")
+
+
+@dataclass(frozen=True)
+class FrameStyle:
+    """The savefig_params that change how a frame is drawn, validated."""
+
+    dpi: float | None = None
+    facecolor: Any = None
+    edgecolor: Any = None
+    tight: bool = False
+    pad_inches: float | None = None
+
+    @classmethod
+    def from_savefig_params(cls, params: dict[str, Any] | None) -> FrameStyle:
+        if params is None:
+            return cls()
+        if not isinstance(params, dict):
+            raise TypeError(f"savefig_params must be a dict or None, got {type(params).__name__}")
+        unknown = sorted(set(params) - set(SUPPORTED_SAVEFIG_KEYS))
+        if unknown:
+            raise ValueError(
+                f"unsupported savefig_params key(s): {', '.join(unknown)}; "
+                f"supported: {', '.join(SUPPORTED_SAVEFIG_KEYS)}"
+            )
+        dpi = params.get("dpi")
+        if dpi == "figure":
+            dpi = None
+        if dpi is not None:
+            if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
+                raise ValueError(f"savefig_params['dpi'] must be a number > 0, got {dpi!r}")
+            dpi = float(dpi)
+        bbox = params.get("bbox_inches")
+        if bbox not in (None, "tight"):
+            raise ValueError(
+                f"savefig_params['bbox_inches'] must be None or 'tight', got {bbox!r}"
+            )
+        pad = params.get("pad_inches")
+        if pad is not None:
+            if isinstance(pad, bool) or not isinstance(pad, (int, float)) or pad < 0:
+                raise ValueError(
+                    f"savefig_params['pad_inches'] must be a number >= 0, got {pad!r}"
+                )
+            pad = float(pad)
+        from matplotlib.colors import to_rgba
+
+        for key in ("facecolor", "edgecolor"):
+            value = params.get(key)
+            if value is not None and value != "auto":
+                try:
+                    to_rgba(value)
+                except ValueError:
+                    raise ValueError(
+                        f"savefig_params[{key!r}] is not a matplotlib color: {value!r}"
+                    ) from None
+        return cls(
+            dpi=dpi,
+            facecolor=params.get("facecolor"),
+            edgecolor=params.get("edgecolor"),
+            tight=bbox == "tight",
+            pad_inches=pad,
+        )
+
+
+def build_figure(animator: Animator, style: FrameStyle) -> Figure:
+    """Call ``setup()``, check that it returned a Figure and apply the frame style."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = animator.setup()
+    if not isinstance(fig, Figure):
+        raise TypeError(
+            f"{type(animator).__name__}.setup() must return a matplotlib Figure, "
+            f"got {type(fig).__name__}"
+        )
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)  # frames come from the Agg buffer, whatever the GUI backend
+    if style.dpi is not None:
+        fig.set_dpi(style.dpi)
+    if style.facecolor not in (None, "auto"):
+        fig.patch.set_facecolor(style.facecolor)
+    if style.edgecolor not in (None, "auto"):
+        fig.patch.set_edgecolor(style.edgecolor)
+    return fig
+
+
+def close_figure(fig: Figure) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def draw_to_array(fig: Figure) -> np.ndarray:
+    """Draw the figure and return its RGBA pixels as an (H, W, 4) view, no copy."""
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())
+
+
+def tight_crop_box(fig: Figure, pad_inches: float | None) -> tuple[int, int, int, int]:
+    """Pixel box (left, top, right, bottom) of the figure's tight bbox, padded.
+
+    Computed once on a drawn figure; every frame is cropped to it so all frames share
+    one size. Content outside the canvas cannot be reached by cropping and is left out.
+    """
+    import matplotlib
+
+    if pad_inches is None:
+        pad_inches = matplotlib.rcParams["savefig.pad_inches"]
+    renderer = fig.canvas.get_renderer()
+    bbox = fig.get_tightbbox(renderer).padded(pad_inches)
+    dpi = fig.dpi
+    width, height = fig.canvas.get_width_height(physical=True)
+    left = max(0, math.floor(bbox.x0 * dpi))
+    right = min(width, math.ceil(bbox.x1 * dpi))
+    top = max(0, math.floor(height - bbox.y1 * dpi))
+    bottom = min(height, math.ceil(height - bbox.y0 * dpi))
+    if right <= left or bottom <= top:
+        return (0, 0, width, height)
+    return (left, top, right, bottom)
+
+
+class FrameRenderer:
+    """Renders frames of one animator in this process, keeping its figure between frames."""
+
+    def __init__(
+        self,
+        animator: Animator,
+        style: FrameStyle,
+        crop: tuple[int, int, int, int] | None = None,
+        reuse_figure: bool = True,
+    ) -> None:
+        self.animator = animator
+        self.style = style
+        self.crop = crop
+        self.reuse_figure = reuse_figure
+        self._fig: Figure | None = None
+        self._used = False
+
+    def prepare(self) -> None:
+        """Make the figure ready for the next frame: ``setup()`` runs here, and only here.
+
+        Called before :meth:`render` so a failure in ``setup()`` is told apart from one
+        in ``update()``. Without figure reuse, every frame gets a fresh figure.
+        """
+        if self._fig is not None and not self.reuse_figure and self._used:
+            close_figure(self._fig)
+            self._fig = None
+        if self._fig is None:
+            self._fig = build_figure(self.animator, self.style)
+            self._used = False
+
+    def render(self, frame_index: int, params: Any) -> np.ndarray:
+        """Update and draw one frame; the returned view is valid until the next call."""
+        self.prepare()
+        self._used = True
+        self.animator.update(frame_index, params)
+        pixels = draw_to_array(self._fig)
+        if self.crop is not None:
+            left, top, right, bottom = self.crop
+            pixels = pixels[top:bottom, left:right]
+        return pixels
+
+    def close(self) -> None:
+        if self._fig is not None:
+            close_figure(self._fig)
+            self._fig = None

@@ -1,0 +1,100 @@
+"""The one job every backend runs: render a segment's frames and encode them.
+
+Backends call :func:`render_segment` with a :class:`RenderContext` they received once
+per worker. The figure is cached per process and per run (keyed by the context's token),
+so ``setup()`` runs once per worker, not once per segment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from parallel_animate.encode import EncodedSegment, SegmentEncoder, VideoSettings
+from parallel_animate.errors import RenderError
+from parallel_animate.frames import Segment
+from parallel_animate.render import FrameRenderer, FrameStyle
+
+if TYPE_CHECKING:
+    from parallel_animate.animator import Animator
+
+_logger = logging.getLogger("parallel_animate")
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What every worker needs for a run; shipped once per worker."""
+
+    token: str
+    animator: Animator
+    style: FrameStyle
+    crop: tuple[int, int, int, int] | None
+    reuse_figure: bool
+    video: VideoSettings
+
+
+# token -> renderer: one figure per worker process and run.
+_renderers: dict[str, FrameRenderer] = {}
+
+
+def _renderer_for(context: RenderContext) -> FrameRenderer:
+    renderer = _renderers.get(context.token)
+    if renderer is None:
+        renderer = FrameRenderer(
+            context.animator, context.style, context.crop, context.reuse_figure
+        )
+        _renderers[context.token] = renderer
+    return renderer
+
+
+def release(token: str) -> None:
+    """Close the figure cached for a run in this process (when the run ends)."""
+    renderer = _renderers.pop(token, None)
+    if renderer is not None:
+        renderer.close()
+
+
+def render_segment(
+    context: RenderContext, segment: Segment, report_progress: Callable[[int], None]
+) -> EncodedSegment:
+    """Render and encode ``segment``; failures in user code become :class:`RenderError`.
+
+    ``report_progress(n)`` is called after each frame is handed to the encoder.
+    """
+    renderer = _renderer_for(context)
+    encoder = SegmentEncoder(context.video)
+    name = type(context.animator).__name__
+    try:
+        for offset, params in enumerate(segment.params):
+            frame_index = segment.start + offset
+            try:
+                renderer.prepare()
+            except Exception as exc:
+                raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
+            try:
+                pixels = renderer.render(frame_index, params)
+            except Exception as exc:
+                raise RenderError.from_exception(exc, frame_index, f"{name}.update()") from exc
+            try:
+                encoder.add(pixels)
+            except Exception as exc:
+                raise RenderError.from_exception(exc, frame_index, "encoding") from exc
+            report_progress(1)
+        try:
+            data = encoder.finish()
+        except Exception as exc:
+            raise RenderError.from_exception(exc, segment.stop - 1, "encoding") from exc
+    except BaseException:
+        encoder.close()
+        raise
+    width, height = encoder.frame_size
+    return EncodedSegment(
+        index=segment.index,
+        start=segment.start,
+        n_frames=len(segment.params),
+        width=width,
+        height=height,
+        data=data,
+    )
