@@ -27,6 +27,7 @@ from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment, iter_segments, known_length
 from parallel_animate.render import (
     FrameStyle,
+    NotAFigureError,
     build_figure,
     close_figure,
     draw_to_array,
@@ -99,6 +100,8 @@ def _crop_from_first_frame(plan: RunPlan, first: Segment) -> tuple[int, int, int
     name = type(animator).__name__
     try:
         fig = build_figure(animator, plan.style)
+    except NotAFigureError:
+        raise
     except Exception as exc:
         raise RenderError.from_exception(exc, 0, f"{name}.setup()") from exc
     try:
@@ -165,6 +168,8 @@ def _make_backend(plan: RunPlan, n_segments: int | None) -> Backend:
 def run(plan: RunPlan) -> Path:
     """Render, encode and write the video described by ``plan``; return its path."""
     total = known_length(plan.param_by_frame, plan.n_frames)
+    if total == 0:
+        raise ValueError("param_by_frame is empty: there are no frames to render")
     fps = float(plan.video.fps)
     seg_len = plan_segment_length(total, fps, plan.workers)
     n_segments = None if total is None else math.ceil(total / seg_len)

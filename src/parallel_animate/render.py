@@ -82,6 +82,10 @@ class FrameStyle:
         )
 
 
+class NotAFigureError(TypeError):
+    """``setup()`` returned something that is not a matplotlib Figure."""
+
+
 def build_figure(animator: Animator, style: FrameStyle) -> Figure:
     """Call ``setup()``, check that it returned a Figure and apply the frame style."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -89,7 +93,7 @@ def build_figure(animator: Animator, style: FrameStyle) -> Figure:
 
     fig = animator.setup()
     if not isinstance(fig, Figure):
-        raise TypeError(
+        raise NotAFigureError(
             f"{type(animator).__name__}.setup() must return a matplotlib Figure, "
             f"got {type(fig).__name__}"
         )

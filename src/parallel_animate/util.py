@@ -54,6 +54,7 @@ def get_rendered_frame_ids(
 def configure_matplotlib_style() -> None:
     """Use the fast style, a sans-serif font (Arial when installed) and text in PDFs."""
     import matplotlib
+    import matplotlib.style
     from matplotlib import font_manager
 
     matplotlib.style.use("fast")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from parallel_animate.encode import EncodedSegment, SegmentEncoder, VideoSettings
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
-from parallel_animate.render import FrameRenderer, FrameStyle
+from parallel_animate.render import FrameRenderer, FrameStyle, NotAFigureError
 
 if TYPE_CHECKING:
     from parallel_animate.animator import Animator
@@ -71,6 +71,8 @@ def render_segment(
             frame_index = segment.start + offset
             try:
                 renderer.prepare()
+            except NotAFigureError:
+                raise  # a misuse of the API, reported as the TypeError it is
             except Exception as exc:
                 raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
             try:

@@ -268,7 +268,7 @@ def panels16_draw(st: State, frame_idx: int, params: Params) -> None:
     st["scatter1"].set_offsets(st["sc_base"] + jitter)
 
     heights = 1.0 + np.sin(np.arange(_P16_N_BARS) * 0.3 + ph)
-    for bar, h in zip(st["bars2"], heights):
+    for bar, h in zip(st["bars2"], heights, strict=True):
         bar.set_height(h)
 
     gx, gy = st["gx"], st["gy"]
@@ -280,7 +280,7 @@ def panels16_draw(st: State, frame_idx: int, params: Params) -> None:
     st["line4"].set_data(xf, yf)
 
     vals = rng.normal(size=8)
-    for r, (text, v) in enumerate(zip(st["texts5"], vals)):
+    for r, (text, v) in enumerate(zip(st["texts5"], vals, strict=True)):
         text.set_text(f"metric {r}: {v:+.4f}  frame {frame_idx}")
 
     walk = np.cumsum(rng.normal(size=300))
@@ -288,7 +288,7 @@ def panels16_draw(st: State, frame_idx: int, params: Params) -> None:
 
     st["scatter7"].set_sizes(1.0 + 15.0 * rng.random(len(st["sc7_base"])))
 
-    for bar, w in zip(st["bars8"], 1.0 + np.cos(np.arange(16) * 0.5 + ph)):
+    for bar, w in zip(st["bars8"], 1.0 + np.cos(np.arange(16) * 0.5 + ph), strict=True):
         bar.set_width(w)
 
     st["img9"].set_data(np.cos(np.hypot(gx, gy) * 3.0 - ph))
@@ -302,7 +302,7 @@ def panels16_draw(st: State, frame_idx: int, params: Params) -> None:
         patch.set_xy(_band(xb, mid - 1.0 + off, mid + 0.5 + off))
 
     counts, _ = np.histogram(rng.normal(size=2000), bins=st["hist_edges"], density=True)
-    for bar, c in zip(st["bars12"], counts):
+    for bar, c in zip(st["bars12"], counts, strict=True):
         bar.set_height(c)
 
     yy, xx = np.mgrid[0:40, 0:60]

@@ -1,0 +1,123 @@
+"""Animators used by the tests; a module of its own so that "spawn" workers can import it."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from parallel_animate import Animator
+
+
+class BlockAnimator(Animator):
+    """A block that moves one step per frame and the frame number as text.
+
+    Every frame looks clearly different, so decoded frames can be matched to their index.
+    ``log_dir``: each setup() call appends this process's pid to ``setups.txt`` there.
+    """
+
+    def __init__(self, size=(1.6, 1.2), dpi=100, log_dir: str | None = None):
+        self.size = size
+        self.dpi = dpi
+        self.log_dir = log_dir
+
+    def setup(self):
+        if self.log_dir is not None:
+            with open(Path(self.log_dir) / "setups.txt", "a") as f:
+                f.write(f"{os.getpid()}\n")
+        self.fig = plt.figure(figsize=self.size, dpi=self.dpi)
+        self.ax = self.fig.add_axes((0, 0, 1, 1))
+        self.ax.set_xlim(0, 40)
+        self.ax.set_ylim(0, 1)
+        self.ax.set_axis_off()
+        self.block = self.ax.axvspan(0, 4, color="tab:red")
+        self.text = self.ax.text(20, 0.5, "", ha="center", va="center", fontsize=20)
+        return self.fig
+
+    def update(self, frame_idx, params):
+        x = params["x"] if isinstance(params, dict) else float(params)
+        self.block.set_x(x % 36)
+        self.text.set_text(str(frame_idx))
+
+
+def block_params(n: int) -> list[dict]:
+    return [{"x": 3.0 * i} for i in range(n)]
+
+
+def reference_frames(animator: Animator, params: list, dpi=None) -> np.ndarray:
+    """Serial, in-process render of each frame's RGB pixels: what the video must show."""
+    fig = animator.setup()
+    if dpi is not None:
+        fig.set_dpi(dpi)
+    frames = []
+    for i, p in enumerate(params):
+        animator.update(i, p)
+        fig.canvas.draw()
+        frames.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
+    plt.close(fig)
+    return np.stack(frames)
+
+
+class FailingAnimator(BlockAnimator):
+    """Raises in update() at ``fail_at``."""
+
+    def __init__(self, fail_at: int, **kw):
+        super().__init__(**kw)
+        self.fail_at = fail_at
+
+    def update(self, frame_idx, params):
+        if frame_idx == self.fail_at:
+            raise ZeroDivisionError(f"boom at frame {frame_idx} (marker 7f3a)")
+        super().update(frame_idx, params)
+
+
+class UnpicklableError(Exception):
+    def __init__(self, a, b):  # two required args: pickling round trip fails
+        super().__init__(f"{a}/{b}")
+        self.lock = __import__("threading").Lock()
+
+
+class UnpicklableFailingAnimator(BlockAnimator):
+    def update(self, frame_idx, params):
+        if frame_idx == 3:
+            raise UnpicklableError("odd", "error")
+        super().update(frame_idx, params)
+
+
+class SetupFailingAnimator(BlockAnimator):
+    def setup(self):
+        raise OSError("cannot open the data file (marker 91bc)")
+
+
+class NotAFigureAnimator(BlockAnimator):
+    def setup(self):
+        super().setup()
+        return self.ax
+
+
+class SuicideAnimator(BlockAnimator):
+    """Kills its own worker process with SIGKILL at ``die_at`` (never the test process)."""
+
+    def __init__(self, die_at: int, main_pid: int, **kw):
+        super().__init__(**kw)
+        self.die_at = die_at
+        self.main_pid = main_pid
+
+    def update(self, frame_idx, params):
+        if frame_idx == self.die_at and os.getpid() != self.main_pid:
+            os.kill(os.getpid(), signal.SIGKILL)
+        super().update(frame_idx, params)
+
+
+class SlowAnimator(BlockAnimator):
+    def update(self, frame_idx, params):
+        import time
+
+        time.sleep(0.2)
+        super().update(frame_idx, params)

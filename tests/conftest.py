@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import psutil
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def decode(path) -> tuple[np.ndarray, list[int], av.video.stream.VideoStream]:
+    """All frames of a video as RGB arrays, their pts, and the stream (closed)."""
+    frames, pts = [], []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            frames.append(frame.to_ndarray(format="rgb24"))
+            pts.append(frame.pts)
+    return np.stack(frames), pts, stream
+
+
+def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: float = 4.0):
+    """Same count, and each decoded frame is closest to the reference frame of its index."""
+    assert len(decoded) == len(reference)
+    h, w = reference.shape[1:3]
+    decoded = decoded[:, :h, :w].astype(np.int16)
+    ref = reference.astype(np.int16)
+    for i, frame in enumerate(decoded):
+        mad = np.abs(ref - frame).mean(axis=(1, 2, 3))
+        assert int(np.argmin(mad)) == i, f"decoded frame {i} looks like reference {np.argmin(mad)}"
+        assert mad[i] < tol, f"frame {i} differs by {mad[i]:.2f} levels on average"
+
+
+def worker_children() -> list[psutil.Process]:
+    """Live child processes of this test process, less Python's own helper processes."""
+    out = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            cmd = " ".join(child.cmdline())
+            if child.status() == psutil.STATUS_ZOMBIE:
+                continue
+        except psutil.NoSuchProcess:
+            continue
+        if "forkserver" in cmd or "resource_tracker" in cmd:
+            continue
+        out.append(child)
+    return out
+
+
+@pytest.fixture(params=["fork", "forkserver", "spawn"])
+def start_method(request):
+    """Run the test under each multiprocessing start method, then restore the default."""
+    before = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method(request.param, force=True)
+    yield request.param
+    multiprocessing.set_start_method(before, force=True)

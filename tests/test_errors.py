@@ -1,0 +1,211 @@
+"""Failures: user code, dead workers, Ctrl-C, bad arguments. Nothing half-written, no
+worker left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from anims import (
+    BlockAnimator,
+    FailingAnimator,
+    NotAFigureAnimator,
+    SetupFailingAnimator,
+    SuicideAnimator,
+    UnpicklableFailingAnimator,
+    block_params,
+)
+from conftest import worker_children
+
+from parallel_animate import IndexedFrameParams, RenderError
+
+
+@pytest.fixture
+def target(tmp_path):
+    path = tmp_path / "video.mp4"
+    path.write_bytes(b"precious")
+    return path
+
+
+def _untouched(target: Path):
+    assert target.read_bytes() == b"precious"
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    assert worker_children() == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_update_error_names_frame_and_keeps_traceback(target, workers):
+    with pytest.raises(RenderError) as info:
+        FailingAnimator(fail_at=17).make_video(
+            target, block_params(40), fps=10, num_workers=workers
+        )
+    err = info.value
+    assert isinstance(err, RuntimeError)
+    assert err.frame_index == 17
+    text = str(err)
+    assert "frame 17" in text and "FailingAnimator.update()" in text
+    assert "ZeroDivisionError: boom at frame 17 (marker 7f3a)" in text
+    assert "in update" in text  # the worker's traceback lines
+    assert isinstance(err.__cause__, ZeroDivisionError)
+    _untouched(target)
+
+
+def test_unpicklable_exception_still_reported(target):
+    with pytest.raises(RenderError) as info:
+        UnpicklableFailingAnimator().make_video(target, block_params(10), fps=10, num_workers=2)
+    assert info.value.frame_index == 3
+    assert "UnpicklableError: odd/error" in str(info.value)
+    _untouched(target)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_setup_error(target, workers):
+    with pytest.raises(RenderError) as info:
+        SetupFailingAnimator().make_video(target, block_params(10), fps=10, num_workers=workers)
+    assert "SetupFailingAnimator.setup()" in str(info.value)
+    assert "OSError: cannot open the data file (marker 91bc)" in str(info.value)
+    assert info.value.frame_index is not None
+    _untouched(target)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_setup_returning_non_figure_is_type_error(target, workers):
+    with pytest.raises(TypeError, match="must return a matplotlib Figure, got Axes"):
+        NotAFigureAnimator().make_video(target, block_params(4), fps=4, num_workers=workers)
+    _untouched(target)
+
+
+def test_killed_worker_is_reported_not_hung(target, start_method):
+    started = time.monotonic()
+    with pytest.raises(RenderError) as info:
+        SuicideAnimator(die_at=25, main_pid=os.getpid()).make_video(
+            target, block_params(60), fps=10, num_workers=2
+        )
+    assert time.monotonic() - started < 60
+    assert "SIGKILL" in str(info.value)
+    assert info.value.frame_index == 25
+    _untouched(target)
+
+
+def test_duplicate_id_from_generator_mid_run(target):
+    def frames():
+        for i in range(30):
+            yield IndexedFrameParams(i, {"x": i})
+        yield IndexedFrameParams(7, {"x": 7})
+
+    with pytest.raises(ValueError, match="duplicate frame id 7"):
+        BlockAnimator().make_video(target, frames(), fps=10, num_workers=2)
+    _untouched(target)
+
+
+def test_missing_ids_when_iterable_ends(target):
+    items = (IndexedFrameParams(i, {"x": i}) for i in (0, 1, 2, 5, 6))
+    with pytest.raises(ValueError, match="without frame ids 3, 4"):
+        BlockAnimator().make_video(target, items, fps=10, num_workers=2)
+    _untouched(target)
+
+
+def test_id_beyond_n_frames(target):
+    items = [IndexedFrameParams(i, {"x": i}) for i in (0, 1, 9)]
+    with pytest.raises(ValueError, match="frame id 9 is out of range"):
+        BlockAnimator().make_video(target, items, fps=10, n_frames=3, num_workers=2)
+    _untouched(target)
+
+
+class _Marker(BlockAnimator):
+    """Leaves a file when setup() runs: proof that work started."""
+
+    def setup(self):
+        Path(self.log_dir, "setup-ran").touch()
+        return super().setup()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "pattern"),
+    [
+        ({"fps": 0}, ValueError, "fps must be > 0"),
+        ({"fps": -5}, ValueError, "fps must be > 0"),
+        ({"fps": "30"}, TypeError, "fps must be a number"),
+        ({"fps": float("nan")}, ValueError, "finite"),
+        ({"video_codec": "nope264"}, ValueError, "not supported for .mp4 output; choose one of"),
+        ({"video_pixfmt": "yuv420q"}, ValueError, "not a pixel format"),
+        ({"video_pixfmt": "rgba"}, ValueError, "cannot be encoded by libx264; it takes: yuv420p"),
+        ({"video_params": {"preset": "warp9"}}, ValueError, "rejected"),
+        ({"num_workers": 0}, ValueError, "num_workers must not be 0"),
+        ({"n_frames": 0}, ValueError, "n_frames must be >= 1"),
+        ({"preload_factor": 0}, ValueError, "preload_factor must be >= 1"),
+        ({"savefig_params": {"format": "png"}}, ValueError, "supported: dpi, facecolor"),
+        ({"savefig_params": {"dpi": -1}}, ValueError, "dpi"),
+        ({"savefig_params": {"bbox_inches": "loose"}}, ValueError, "bbox_inches"),
+        ({"param_by_frame": []}, ValueError, "empty"),
+        ({"param_by_frame": 5}, TypeError, "iterable"),
+        ({"plotting_log_interval": 0}, ValueError, "plotting_log_interval"),
+    ],
+)
+def test_bad_arguments_fail_before_any_work(tmp_path, target, kwargs, exc, pattern):
+    args = {"param_by_frame": block_params(5), "fps": 10, "num_workers": 2, **kwargs}
+    with pytest.raises(exc, match=pattern):
+        _Marker(log_dir=str(tmp_path)).make_video(target, **args)
+    _untouched(target)
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("missing/dir/out.mp4", "folder of output_file does not exist"),
+        ("out.xyz", "unsupported output extension '.xyz'"),
+        (".", "is a directory"),
+    ],
+)
+def test_bad_output_paths(tmp_path, name, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        _Marker(log_dir=str(tmp_path)).make_video(tmp_path / name, block_params(3), fps=3)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_indexed_frame_params_validation():
+    with pytest.raises(ValueError, match="non-negative"):
+        IndexedFrameParams(-1, None)
+    with pytest.raises(TypeError, match="must be an int"):
+        IndexedFrameParams(1.5, None)
+
+
+def test_ctrl_c_stops_everything(tmp_path):
+    """SIGINT to a rendering process: it raises KeyboardInterrupt, its workers are gone,
+    nothing is written."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from anims import SlowAnimator, block_params
+        if __name__ == "__main__":
+            SlowAnimator(log_dir={str(tmp_path)!r}).make_video(
+                {str(tmp_path / "c.mp4")!r}, block_params(200), fps=10, num_workers=2,
+                disable_progress_bar=True)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stderr=subprocess.PIPE, text=True
+    )
+    setups = tmp_path / "setups.txt"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if setups.exists() and len(setups.read_text().split()) == 2:
+            break
+        time.sleep(0.1)
+    worker_pids = [int(p) for p in setups.read_text().split()]
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "KeyboardInterrupt" in err
+    for pid in worker_pids:
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["setups.txt"]

@@ -1,0 +1,96 @@
+"""params -> segments: order, laziness, and id errors."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from parallel_animate import IndexedFrameParams
+from parallel_animate.frames import iter_segments
+from parallel_animate.pipeline import plan_segment_length, resolve_workers
+
+
+def _flatten(segments):
+    out = []
+    for seg in segments:
+        assert seg.start == len(out)
+        out.extend(seg.params)
+    return out
+
+
+def test_plain_list_cut_into_contiguous_segments():
+    segments = list(iter_segments(list(range(23)), None, 10))
+    assert [(s.index, s.start, s.stop) for s in segments] == [(0, 0, 10), (1, 10, 20), (2, 20, 23)]
+    assert _flatten(segments) == list(range(23))
+
+
+def test_out_of_order_frames_are_held_only_until_their_segment_is_complete():
+    order = [3, 1, 0, 2, 7, 5, 4, 6, 8]
+    items = (IndexedFrameParams(i, f"p{i}") for i in order)
+    segments = iter_segments(items, None, 4)
+    first = next(segments)
+    assert first.params == ("p0", "p1", "p2", "p3")
+    assert _flatten([first, *segments]) == [f"p{i}" for i in range(9)]
+
+
+def test_generator_is_consumed_lazily():
+    read = []
+
+    def gen():
+        for i in itertools.count():
+            read.append(i)
+            yield i
+
+    segments = iter_segments(gen(), 1000, 10)
+    next(segments)
+    assert len(read) == 10  # one segment's worth, not the whole video
+    next(segments)
+    assert len(read) == 20
+
+
+def test_n_frames_cuts_infinite_iterator():
+    segments = list(iter_segments(itertools.count(), 25, 10))
+    assert _flatten(segments) == list(range(25))
+
+
+@pytest.mark.parametrize(
+    ("items", "n_frames", "pattern"),
+    [
+        ([IndexedFrameParams(0, 0), IndexedFrameParams(0, 1)], None, "duplicate frame id 0"),
+        ([0, IndexedFrameParams(0, 1)], None, "duplicate frame id 0"),
+        ([IndexedFrameParams(4, 0)], 2, "frame id 4 is out of range"),
+        (iter([IndexedFrameParams(i, 0) for i in (0, 2, 5)]), None, "without frame ids 1, 3, 4"),
+        (iter([]), None, "empty"),
+        (iter([IndexedFrameParams(i, 0) for i in range(30) if i % 2]), None, r"\(5 more\)"),
+    ],
+)
+def test_id_errors_name_the_ids(items, n_frames, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        list(iter_segments(items, n_frames, 10))
+
+
+def test_n_frames_longer_than_iterable_names_missing_ids():
+    with pytest.raises(ValueError, match="without frame ids 3, 4"):
+        list(iter_segments(iter(range(3)), 5, 10))
+
+
+def test_segment_length_balances_and_bounds():
+    # 120 frames, 2 workers at 30 fps: several segments per worker, each >= 1 s.
+    length = plan_segment_length(120, 30.0, 2)
+    assert 30 <= length <= 60
+    assert plan_segment_length(10_000, 30.0, 2) <= 240  # at most 8 s: balance on long videos
+    assert plan_segment_length(5, 30.0, 2) == 5
+    assert plan_segment_length(None, 30.0, 2) == 60
+
+
+def test_resolve_workers(monkeypatch):
+    monkeypatch.setattr("parallel_animate.pipeline.cpu_count", lambda: 8)
+    assert resolve_workers(-1) == 8
+    assert resolve_workers(-2) == 7
+    assert resolve_workers(-20) == 1
+    assert resolve_workers(3) == 3
+    with pytest.raises(ValueError):
+        resolve_workers(0)
+    with pytest.raises(TypeError):
+        resolve_workers(2.0)
