@@ -1,0 +1,1 @@
+"""Runnable examples: ``python -m parallel_animate.examples.<name> [OUTPUT]``."""
