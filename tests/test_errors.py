@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 from anims import (
     BlockAnimator,
     FailingAnimator,
@@ -23,7 +24,6 @@ from anims import (
     block_params,
 )
 from conftest import worker_children
-
 from parallel_animate import IndexedFrameParams, RenderError
 
 
@@ -191,9 +191,7 @@ def test_ctrl_c_stops_everything(tmp_path):
                 disable_progress_bar=True)
         """
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script], stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
     setups = tmp_path / "setups.txt"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -9,9 +9,9 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
+
 from anims import BlockAnimator, block_params, reference_frames
 from conftest import assert_matches_reference, decode, worker_children
-
 from parallel_animate import IndexedFrameParams
 
 
@@ -104,7 +104,7 @@ def test_odd_size_is_padded_not_resized(tmp_path):
     params = block_params(8)
     anim = BlockAnimator(size=(1.61, 1.21))  # 161 x 121 pixels
     out = anim.make_video(tmp_path / "odd.mp4", params, fps=8, num_workers=2)
-    frames, _, stream = decode(out)
+    frames, _, _ = decode(out)
     ref = reference_frames(BlockAnimator(size=(1.61, 1.21)), params)
     assert ref.shape[1:3] == (121, 161)
     assert frames.shape[1:3] == (122, 162)

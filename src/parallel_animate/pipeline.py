@@ -127,24 +127,31 @@ class _Progress:
 
     def __init__(self, plan: RunPlan, total: int | None) -> None:
         self.total = total
-        self.bar = tqdm(
-            total=total,
-            disable=plan.disable_progress_bar,
-            unit="frame",
-            desc=f"Rendering {plan.output.name}",
-            dynamic_ncols=True,
-        )
+        self.bar: tqdm | None = None
+        self._bar_args = {
+            "total": total,
+            "disable": plan.disable_progress_bar,
+            "unit": "frame",
+            "desc": f"Rendering {plan.output.name}",
+            "dynamic_ncols": True,
+        }
         self.plot_every = plan.plotting_log_interval
         self.save_every = plan.saving_log_interval
         self.rendered = 0
         self.saved = 0
         self.rendered_by_key: dict[int, int] = {}
 
+    def show(self) -> None:
+        """Open the bar: after the workers are started, since tqdm may start a thread
+        and forking a process with threads is unsafe."""
+        self.bar = tqdm(**self._bar_args)
+
     def on_rendered(self, key: int, n: int) -> None:
         before = self.rendered
         self.rendered += n
         self.rendered_by_key[key] = self.rendered_by_key.get(key, 0) + n
-        self.bar.update(n)
+        if self.bar is not None:
+            self.bar.update(n)
         if self.plot_every and self.rendered // self.plot_every > before // self.plot_every:
             _logger.info("Rendered %d/%s frames", self.rendered, self.total or "?")
 
@@ -155,7 +162,8 @@ class _Progress:
             _logger.info("Saved %d/%s frames", self.saved, self.total or "?")
 
     def close(self) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _make_backend(plan: RunPlan, n_segments: int | None) -> Backend:
@@ -213,6 +221,7 @@ def run(plan: RunPlan) -> Path:
     try:
         muxer = SegmentMuxer(plan.video, temp)
         backend.start(worker.render_segment, context, progress.on_rendered)
+        progress.show()
         while True:
             while not exhausted and len(in_flight) < max_in_flight:
                 if held is None:

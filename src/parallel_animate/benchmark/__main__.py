@@ -138,11 +138,7 @@ def _run_all(
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        k: (str(v) if isinstance(v, Path) else v)
-        for k, v in vars(args).items()
-        if k not in ("out",)
-    }
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
 
 
 def main_table(args: argparse.Namespace, video_dir: Path) -> int:
@@ -165,12 +161,12 @@ def main_rss_check(args: argparse.Namespace, video_dir: Path) -> int:
     env = report.environment()
     cases = [CaseSpec("imshow1080", "ours", n, 2) for n in args.rss_frames]
     results = _run_all(cases, args, video_dir)
+    print()
+    for w in report.warnings_for(results):
+        print(f"warning: {w}")
     if not all(r.get("ok") for r in results):
-        for w in report.warnings_for(results):
-            print(f"warning: {w}")
         return 1
     small, large = (r["peak_tree_rss_bytes"] / 2**20 for r in results)
-    print()
     for r in results:
         mb = r["peak_tree_rss_bytes"] / 2**20
         print(f"imshow1080, 2 workers, {r['frames']:>5} frames: peak tree RSS {mb:.0f} MB")
