@@ -178,8 +178,18 @@ def test_indexed_frame_params_validation():
 
 
 def test_ctrl_c_stops_everything(tmp_path):
-    """SIGINT to a rendering process: it raises KeyboardInterrupt, its workers are gone,
-    nothing is written."""
+    """SIGINT to a rendering process: KeyboardInterrupt, its workers gone, nothing written."""
+    proc, worker_pids = _start_slow_render(tmp_path)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "KeyboardInterrupt" in err
+    assert all(_gone(p) for p in worker_pids)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["setups.txt"]
+
+
+def _start_slow_render(tmp_path: Path) -> tuple[subprocess.Popen, list[int]]:
+    """A process rendering a slow animation with 2 workers, once both have started."""
     script = textwrap.dedent(
         f"""
         import sys
@@ -198,12 +208,22 @@ def test_ctrl_c_stops_everything(tmp_path):
         if setups.exists() and len(setups.read_text().split()) == 2:
             break
         time.sleep(0.1)
-    worker_pids = [int(p) for p in setups.read_text().split()]
     time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode != 0
-    assert "KeyboardInterrupt" in err
-    for pid in worker_pids:
-        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["setups.txt"]
+    return proc, [int(p) for p in setups.read_text().split()]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_workers_exit_when_the_parent_is_killed(tmp_path):
+    proc, worker_pids = _start_slow_render(tmp_path)
+    proc.kill()
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(_gone(p) for p in worker_pids):
+        time.sleep(0.1)
+    assert all(_gone(p) for p in worker_pids)

@@ -9,6 +9,7 @@ process sentinels let the parent notice a worker killed by a signal at once.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import signal
 import traceback
@@ -42,28 +43,44 @@ def _describe_exit(exitcode: int | None) -> str:
     return f"exited with code {exitcode}"
 
 
-def _shippable(exc: BaseException) -> BaseException:
-    """The exception if it survives pickling, else a RuntimeError with its traceback."""
+def _shippable(exc: BaseException) -> Exception:
+    """The exception if it survives pickling, else a RuntimeError with its traceback.
+
+    SystemExit and other non-Exception errors in a worker become RuntimeError too: they
+    must not exit or interrupt the parent.
+    """
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    if not isinstance(exc, Exception):
+        return RuntimeError(f"{type(exc).__name__} raised in a worker process:\n{text}")
     try:
         pickle.loads(pickle.dumps(exc))
         return exc
     except Exception:
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         return RuntimeError(f"{type(exc).__name__} in worker (not picklable):\n{text}")
 
 
 def _worker_main(conn: Connection, job: Job, context: Any) -> None:
-    """Loop of a worker process: run tasks until told to stop or the parent is gone."""
+    """Loop of a worker process: run tasks until told to stop or the parent is gone.
+
+    The parent's death is watched through its sentinel, not only the pipe: under "fork"
+    sibling workers inherit copies of each other's pipes, so EOF alone may never come.
+    """
     # Ctrl-C reaches the whole process group; the parent decides what stops and how.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    handles: list[Any] = [conn] if parent is None else [conn, parent.sentinel]
     try:
         while True:
+            if conn not in wait(handles):
+                return  # the parent died
             message = conn.recv()
             if message is None:
                 return
             key, task = message
 
             def report(n: int, _key: int = key) -> None:
+                if parent is not None and not parent.is_alive():
+                    os._exit(1)  # nobody left to render for
                 conn.send(("progress", _key, n))
 
             try:
@@ -109,7 +126,8 @@ class ProcessBackend(Backend):
                 target=_worker_main,
                 args=(child_conn, job, context),
                 name=f"parallel-animate-worker-{i}",
-                daemon=True,
+                # Not daemonic: update() may start processes of its own. A worker whose
+                # parent died exits by itself (see _worker_main).
             )
             try:
                 process.start()

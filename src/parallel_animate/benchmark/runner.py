@@ -150,12 +150,10 @@ def run_case(
     with open(log_file, "wb") as log:
         child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=_child_env())
         root = psutil.Process(child.pid)
-        try:
-            root_cmdline = root.cmdline()
-        except psutil.Error:
-            root_cmdline = cmd
+        # Forked workers keep the case's argv, which is exactly cmd. (Reading it from
+        # the child right after Popen could race with exec and see the parent's argv.)
         while child.poll() is None:
-            _sample(root, stats, root_cmdline)
+            _sample(root, stats, cmd)
             time.sleep(POLL_S)
     process_wall = time.perf_counter() - t0
 
