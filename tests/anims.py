@@ -121,3 +121,12 @@ class SlowAnimator(BlockAnimator):
 
         time.sleep(0.2)
         super().update(frame_idx, params)
+
+
+class ExitingAnimator(BlockAnimator):
+    """Calls sys.exit() in update(): must not end the calling process."""
+
+    def update(self, frame_idx, params):
+        if frame_idx == 2:
+            raise SystemExit(3)
+        super().update(frame_idx, params)

@@ -16,6 +16,7 @@ import pytest
 
 from anims import (
     BlockAnimator,
+    ExitingAnimator,
     FailingAnimator,
     NotAFigureAnimator,
     SetupFailingAnimator,
@@ -227,3 +228,11 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     while time.monotonic() < deadline and not all(_gone(p) for p in worker_pids):
         time.sleep(0.1)
     assert all(_gone(p) for p in worker_pids)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sys_exit_in_update_does_not_exit_the_caller(target, workers):
+    with pytest.raises(RenderError, match="SystemExit") as info:
+        ExitingAnimator().make_video(target, block_params(6), fps=6, num_workers=workers)
+    assert info.value.frame_index == 2
+    _untouched(target)

@@ -77,7 +77,7 @@ def render_segment(
                 raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
             try:
                 pixels = renderer.render(frame_index, params)
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() in user code too
                 raise RenderError.from_exception(exc, frame_index, f"{name}.update()") from exc
             try:
                 encoder.add(pixels)
