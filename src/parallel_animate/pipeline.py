@@ -248,6 +248,7 @@ def run(plan: RunPlan) -> Path:
                 raise RenderError(f"{exc}{where}", frame, exc) from exc
             for key, encoded in results:
                 del in_flight[key]
+                progress.rendered_by_key.pop(key, None)
                 finished[key] = encoded
             while next_to_mux in finished:
                 encoded = finished.pop(next_to_mux)

@@ -178,18 +178,20 @@ class ProcessBackend(Backend):
                 by_handle[worker.process.sentinel] = worker
             for handle in wait(list(by_handle)):
                 worker = by_handle[handle]
-                try:
-                    while worker.conn.poll():
+                while True:
+                    try:
+                        if not worker.conn.poll():
+                            break
                         kind, key, payload = worker.conn.recv()
-                        if kind == "progress":
-                            self._on_progress(key, payload)
-                        elif kind == "done":
-                            worker.key = None
-                            results.append((key, payload))
-                        else:  # "error": the job raised
-                            raise payload
-                except (EOFError, OSError):
-                    raise self._lost(worker) from None
+                    except (EOFError, OSError):
+                        raise self._lost(worker) from None
+                    if kind == "progress":
+                        self._on_progress(key, payload)
+                    elif kind == "done":
+                        worker.key = None
+                        results.append((key, payload))
+                    else:  # "error": the job raised
+                        raise payload
                 if handle is worker.process.sentinel and not worker.process.is_alive():
                     raise self._lost(worker)
             self._dispatch()
