@@ -76,12 +76,17 @@ def test_n_frames_longer_than_iterable_names_missing_ids():
 
 
 def test_segment_length_balances_and_bounds():
-    # 120 frames, 2 workers at 30 fps: several segments per worker, each >= 1 s.
-    length = plan_segment_length(120, 30.0, 2)
-    assert 30 <= length <= 60
-    assert plan_segment_length(10_000, 30.0, 2) <= 240  # at most 8 s: balance on long videos
-    assert plan_segment_length(5, 30.0, 2) == 5
-    assert plan_segment_length(None, 30.0, 2) == 60
+    # Short videos: one equal segment per worker (few extra keyframes).
+    assert plan_segment_length(120, 30.0, 2) == 60
+    assert plan_segment_length(5, 30.0, 2) == 3
+    # Longer: several per worker, within [MIN_SEGMENT, KEYFRAME_INTERVAL].
+    assert plan_segment_length(600, 30.0, 2) == 150
+    assert plan_segment_length(100_000, 30.0, 2) <= 250
+    assert plan_segment_length(100_000, 30.0, 2) >= 240
+    assert plan_segment_length(1000, 30.0, 1) == 250
+    # Unknown count: about 4 s of video, at least MIN_SEGMENT frames.
+    assert plan_segment_length(None, 60.0, 2) == 240
+    assert plan_segment_length(None, 10.0, 2) == 120
 
 
 def test_resolve_workers(monkeypatch):

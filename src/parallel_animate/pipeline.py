@@ -39,10 +39,12 @@ if TYPE_CHECKING:
 
 _logger = logging.getLogger("parallel_animate")
 
-# Segments per worker when the frame count is known: enough to even out frames of
-# different cost, few enough that the extra keyframes cost little.
-SEGMENTS_PER_WORKER = 3
-MAX_SEGMENT_SECONDS = 8
+# A one-stream x264/x265 encode has a keyframe every 250 frames anyway (their default
+# keyint); segments that long cost nothing extra.
+KEYFRAME_INTERVAL = 250
+# Each extra keyframe costs about as much as 5 to 12 ordinary frames of a plot; segments
+# this long keep that under ~5 % of the file.
+MIN_SEGMENT = 120
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,23 @@ def resolve_workers(num_workers: int) -> int:
 
 
 def plan_segment_length(total: int | None, fps: float, workers: int) -> int:
-    """Frames per segment: each segment costs one extra keyframe, each worker wants several."""
-    longest = max(1, round(fps * MAX_SEGMENT_SECONDS))
-    shortest = min(longest, max(10, round(fps)))
+    """Frames per segment, from the frame count, the workers and (unknown count) fps.
+
+    Every segment starts with a keyframe, which costs file size; every worker wants
+    work. Short videos get one equal segment per worker (both finish together when
+    frames cost the same); longer ones several per worker (pull-based dispatch evens
+    out frames of different cost), never shorter than MIN_SEGMENT nor longer than
+    KEYFRAME_INTERVAL. With an unknown count: about 4 s of video.
+    """
     if total is None:
-        return max(shortest, min(longest, round(fps * 2)))
+        return max(MIN_SEGMENT, min(KEYFRAME_INTERVAL, round(fps * 4)))
     if workers == 1:
-        return max(1, min(total, longest))
-    wanted = math.ceil(total / (workers * SEGMENTS_PER_WORKER))
-    return max(1, min(total, max(shortest, min(longest, wanted))))
+        return max(1, min(total, KEYFRAME_INTERVAL))
+    per_worker = math.ceil(total / workers)
+    rounds = math.ceil(per_worker / KEYFRAME_INTERVAL)
+    if rounds == 1 and per_worker >= 2 * MIN_SEGMENT:
+        rounds = 2
+    return max(1, math.ceil(total / (workers * rounds)))
 
 
 def _crop_from_first_frame(plan: RunPlan, first: Segment) -> tuple[int, int, int, int]:
