@@ -59,6 +59,7 @@ class RunPlan:
     video: VideoSettings
     style: FrameStyle
     reuse_figure: bool
+    blit: bool
     preload_factor: int
     disable_progress_bar: bool | None
     plotting_log_interval: int | None
@@ -206,6 +207,7 @@ def run(plan: RunPlan) -> Path:
         crop=crop,
         reuse_figure=plan.reuse_figure,
         video=plan.video,
+        blit=plan.blit,
     )
     backend = _make_backend(plan, n_segments)
     _logger.info(

@@ -33,6 +33,7 @@ class RenderContext:
     crop: tuple[int, int, int, int] | None
     reuse_figure: bool
     video: VideoSettings
+    blit: bool = False
 
 
 # token -> renderer: one figure per worker process and run.
@@ -43,7 +44,7 @@ def _renderer_for(context: RenderContext) -> FrameRenderer:
     renderer = _renderers.get(context.token)
     if renderer is None:
         renderer = FrameRenderer(
-            context.animator, context.style, context.crop, context.reuse_figure
+            context.animator, context.style, context.crop, context.reuse_figure, context.blit
         )
         _renderers[context.token] = renderer
     return renderer
