@@ -3,6 +3,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import numpy as np
@@ -12,15 +13,26 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def decode(path) -> tuple[np.ndarray, list[int], av.video.stream.VideoStream]:
-    """All frames of a video as RGB arrays, their pts, and the stream (closed)."""
+def decode(path) -> tuple[np.ndarray, list[int], SimpleNamespace]:
+    """All frames of a video as RGB arrays, their pts, and the stream's properties.
+
+    The properties are read while the container is open: a PyAV stream read after its
+    container is closed gives garbage (freed memory).
+    """
     frames, pts = [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        info = SimpleNamespace(
+            time_base=stream.time_base,
+            average_rate=stream.average_rate,
+            width=stream.width,
+            height=stream.height,
+            codec=stream.codec_context.name,
+        )
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             pts.append(frame.pts)
-    return np.stack(frames), pts, stream
+    return np.stack(frames), pts, info
 
 
 def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: float = 4.0):

@@ -7,13 +7,14 @@ whole run succeeded; whatever fails, the target path is left as it was.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import logging
 import math
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,13 @@ KEYFRAME_INTERVAL = 250
 # Each extra keyframe costs about as much as 5 to 12 ordinary frames of a plot; segments
 # this long keep that under ~5 % of the file.
 MIN_SEGMENT = 120
+
+#: ``callback(i, n)`` once per frame rendered (``i`` from 0; ``n`` the frame count, None
+#: when unknown), in the calling process: ``parallel_animate.save``'s progress_callback.
+#: A context variable, so that make_video keeps the seed's signature.
+frame_callback: contextvars.ContextVar[Callable[[int, int | None], None] | None] = (
+    contextvars.ContextVar("parallel_animate_frame_callback", default=None)
+)
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,7 @@ class _Progress:
         self.rendered = 0
         self.saved = 0
         self.rendered_by_key: dict[int, int] = {}
+        self.callback = frame_callback.get()
 
     def show(self) -> None:
         """Open the bar: after the workers are started, since tqdm may start a thread
@@ -163,6 +172,9 @@ class _Progress:
         self.rendered_by_key[key] = self.rendered_by_key.get(key, 0) + n
         if self.bar is not None:
             self.bar.update(n)
+        if self.callback is not None:
+            for i in range(before, self.rendered):
+                self.callback(i, self.total)
         if self.plot_every and self.rendered // self.plot_every > before // self.plot_every:
             _logger.info("Rendered %d/%s frames", self.rendered, self.total or "?")
 

@@ -6,7 +6,10 @@ then each frame is ``update()`` + one ``canvas.draw()`` + a view of the Agg buff
 
 from __future__ import annotations
 
+import contextlib
 import math
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -109,9 +112,26 @@ def build_figure(animator: Animator, style: FrameStyle) -> Figure:
     return fig
 
 
+#: Figures lent to a run instead of made by ``setup()``: ``parallel_animate.save`` draws
+#: on the FuncAnimation's own figure in this process; it is never ours to close.
+_lent_figures: weakref.WeakSet[Figure] = weakref.WeakSet()
+
+
+@contextlib.contextmanager
+def lent_figure(fig: Figure) -> Iterator[None]:
+    """While inside, :func:`close_figure` leaves ``fig`` open."""
+    _lent_figures.add(fig)
+    try:
+        yield
+    finally:
+        _lent_figures.discard(fig)
+
+
 def close_figure(fig: Figure) -> None:
     import matplotlib.pyplot as plt
 
+    if fig in _lent_figures:
+        return
     plt.close(fig)
 
 

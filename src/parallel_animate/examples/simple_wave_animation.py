@@ -1,12 +1,10 @@
 """A cosine wave travelling to the right: the smallest complete use of the library.
 
-Run it: ``python -m parallel_animate.examples.simple_wave_animation [wave.mp4]``
+Run it: ``python -m parallel_animate.examples.simple_wave_animation [wave.mp4] [--frames N]``
 """
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -14,6 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from parallel_animate import Animator
+from parallel_animate.examples import _common
 
 
 class WaveAnimation(Animator):
@@ -33,19 +32,22 @@ class WaveAnimation(Animator):
         self.ax.set_ylabel("cos(x - phase)")
         return self.fig
 
-    def update(self, frame_idx: int, params: Any) -> None:
+    def update(self, frame_idx: int, params: Any) -> list[Any]:
         self.line.set_ydata(np.cos(self.x - params["phase"]))
         self.title.set_text(f"frame {frame_idx}")
+        return [self.line, self.title]
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    output = argv[0] if argv else "wave.mp4"
-    n_frames = 150
-    params = [{"phase": 2 * np.pi * i / 60} for i in range(n_frames)]
-    started = time.perf_counter()
-    path = WaveAnimation().make_video(output, params, fps=30)
-    print(f"wrote {path} ({n_frames} frames) in {time.perf_counter() - started:.1f} s")
+    args = _common.parse_args(
+        argv,
+        prog="parallel_animate.examples.simple_wave_animation",
+        description="Render a travelling cosine wave.",
+        default_output="wave.mp4",
+        default_frames=150,
+    )
+    params = _common.phase_params(args.frames, period=60)
+    _common.render(WaveAnimation(), args, params)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,215 @@
+"""The parallel-animate command: demo, bench, render; user mistakes exit 2 without traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from anims import block_params, reference_frames
+from conftest import assert_matches_reference, decode
+from parallel_animate import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_module(*args, cwd=None):
+    """``python -m parallel_animate ARGS`` in a fresh interpreter."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT / "src"), str(ROOT / "tests"), env.get("PYTHONPATH", "")]
+    )
+    env["MPLBACKEND"] = "Agg"
+    return subprocess.run(
+        [sys.executable, "-m", "parallel_animate", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_console_script_is_declared():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["parallel-animate"] == "parallel_animate.cli:main"
+
+
+def test_demo_through_python_m(tmp_path):
+    result = run_module("demo", tmp_path / "demo.mp4", "--frames", "12", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout
+    assert len(decode(tmp_path / "demo.mp4")[0]) == 12
+
+
+def test_render_json_params_matches_reference(tmp_path):
+    params = block_params(16)
+    (tmp_path / "p.json").write_text(json.dumps(params))
+    code = cli.main(
+        [
+            "render",
+            "anims:BlockAnimator",
+            str(tmp_path / "r.mp4"),
+            "--params",
+            str(tmp_path / "p.json"),
+            "--fps",
+            "30000/1001",
+            "--workers",
+            "2",
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    frames, _, info = decode(tmp_path / "r.mp4")
+    assert info.average_rate == pytest.approx(30000 / 1001)
+    from anims import BlockAnimator
+
+    assert_matches_reference(frames, reference_frames(BlockAnimator(), params))
+
+
+def test_render_npz_params_from_a_file_path_in_a_fresh_process(tmp_path):
+    """path/to/file.py:Class, .npz params; spawn workers must import the class too."""
+    (tmp_path / "mine.py").write_text(
+        textwrap.dedent(
+            """
+            import matplotlib.pyplot as plt
+            from parallel_animate import Animator
+
+            class Bar(Animator):
+                def setup(self):
+                    self.fig = plt.figure(figsize=(1.6, 1.2), dpi=100)
+                    ax = self.fig.add_axes((0, 0, 1, 1))
+                    ax.set_xlim(0, 40)
+                    self.block = ax.axvspan(0, 4, color="k")
+                    return self.fig
+
+                def update(self, frame_idx, params):
+                    assert isinstance(params["x"], float) and params["w"].shape == (2,)
+                    self.block.set_x(params["x"])
+            """
+        )
+    )
+    np.savez(tmp_path / "p.npz", x=np.arange(10) * 3.0, w=np.ones((10, 2)))
+    code = (
+        "import multiprocessing, sys; multiprocessing.set_start_method('spawn');"
+        "from parallel_animate.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), MPLBACKEND="Agg")
+    options = ["--params", "p.npz", "--workers", "2", "--no-progress"]
+    result = subprocess.run(
+        [sys.executable, "-c", code, "render", "mine.py:Bar", "out.mp4", *options],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(decode(tmp_path / "out.mp4")[0]) == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["render", "nosuchmodule_x:A", "o.mp4", "--params", "p.json"], "no module named"),
+        (["render", "anims:Nope", "o.mp4", "--params", "p.json"], "has no 'Nope'"),
+        (["render", "anims:block_params", "o.mp4", "--params", "p.json"], "not a subclass"),
+        (["render", "anims:FailingAnimator", "o.mp4", "--params", "p.json"], "without arguments"),
+        (["render", "anims", "o.mp4", "--params", "p.json"], "expected module:Class"),
+        (["render", "anims:BlockAnimator", "o.mp4", "--params", "missing.json"], "not found"),
+        (["render", "anims:BlockAnimator", "o.mp4", "--params", "bad.json"], "not valid JSON"),
+        (["render", "anims:BlockAnimator", "o.mp4", "--params", "dict.json"], "JSON list"),
+        (["render", "anims:BlockAnimator", "o.mp4", "--params", "p.txt"], ".json or .npz"),
+        (["render", "anims:BlockAnimator", "o.mp4", "--params", "ragged.npz"], "one row per"),
+        (["render", "anims:BlockAnimator", "o.xyz", "--params", "p.json"], "extension"),
+        (
+            ["render", "anims:BlockAnimator", "o.mp4", "--params", "p.json", "--codec", "nope"],
+            "video_codec",
+        ),
+        (["render", "anims:BlockAnimator", "o.mp4", "--params", "p.json", "--fps", "x"], "fps"),
+        (["render", "anims:BlockAnimator", "o.mp4"], "--params"),
+        (["nosuchcommand"], "invalid choice"),
+    ],
+)
+def test_user_mistakes_exit_2_without_traceback(tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text(json.dumps(block_params(3)))
+    (tmp_path / "p.txt").write_text("[]")
+    (tmp_path / "bad.json").write_text("[{")
+    (tmp_path / "dict.json").write_text('{"x": 1}')
+    np.savez(tmp_path / "ragged.npz", x=np.zeros(3), y=np.zeros(4))
+    try:
+        code = cli.main(args)
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_gated_options(tmp_path, monkeypatch, capsys):
+    """--quality & co. reach make_video only if it has them; otherwise "not supported yet"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text(json.dumps(block_params(4)))
+    base = ["render", "anims:BlockAnimator", "o.mp4", "--params", "p.json", "--workers", "1"]
+    accepted = cli._make_video_parameters()
+    for flag, value in (("--quality", "80"), ("--preset", "fast"), ("--backend", "tcp://x:1")):
+        name = flag[2:]
+        if name in accepted:
+            continue
+        assert cli.main([*base, flag, value]) == 2
+        assert f"{flag} is not supported yet" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "_make_video_parameters", lambda: accepted | {"quality"})
+    seen = {}
+
+    def fake_make_video(self, output, params, fps, **kwargs):
+        seen.update(kwargs)
+        return Path(output)
+
+    from anims import BlockAnimator
+
+    monkeypatch.setattr(BlockAnimator, "make_video", fake_make_video)
+    assert cli.main([*base, "--quality", "80", "--blit"]) == 0
+    assert seen["quality"] == 80 and seen["blit"] is True
+
+
+def test_failure_in_user_code_exits_1_with_its_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text(json.dumps(block_params(6)))
+    (tmp_path / "broken.py").write_text("raise RuntimeError('broken module (marker 3c9a)')\n")
+    assert cli.main(["render", "broken:X", "o.mp4", "--params", "p.json"]) == 1
+    err = capsys.readouterr().err
+    assert "marker 3c9a" in err and "Traceback" in err
+    (tmp_path / "failing.py").write_text(
+        "from anims import FailingAnimator\n"
+        "class Fails(FailingAnimator):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(fail_at=2)\n"
+    )
+    code = cli.main(["render", "failing:Fails", "o.mp4", "--params", "p.json", "--workers", "2"])
+    assert code == 1
+    assert "marker 7f3a" in capsys.readouterr().err
+
+
+def test_bench_passes_its_arguments_through(capsys):
+    pytest.importorskip("psutil")
+    with pytest.raises(SystemExit) as info:
+        cli.main(["bench", "--help"])
+    assert info.value.code == 0
+    assert "--frames-scale" in capsys.readouterr().out
+
+
+def test_help_lists_commands(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "demo" in out and "bench" in out and "render" in out
