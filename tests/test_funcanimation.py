@@ -237,3 +237,59 @@ def test_check_with_a_lazy_frame_generator(tmp_path):
     out = parallel_animate.save(anim, tmp_path / "l.mp4", num_workers=2, check=True, **LOSSLESS)
     reference = matplotlib_frames(block_animation(9)[1])
     assert_same_pixels(decode(out)[0], reference)
+
+
+def test_spawn_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    fig, anim = block_animation(8)
+    with _start_method("spawn"):
+        parallel_animate.save(anim, tmp_path / "s.mp4", num_workers=2)
+    assert list(scratch.iterdir()) == []
+    assert len(decode(tmp_path / "s.mp4")[0]) == 8
+    plt.close(fig)
+
+
+def test_script_without_main_guard_fails_fast_with_a_hint(tmp_path):
+    """Spawned workers re-import the script, which saves again: a clear error in the
+    worker and a RenderError in the parent, never a hang (the figure is bigger than a
+    pipe's buffer)."""
+    import os
+    import subprocess
+    import textwrap
+    from pathlib import Path
+
+    script = tmp_path / "noguard.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import multiprocessing
+            multiprocessing.set_start_method("spawn", force=True)
+            import matplotlib.pyplot as plt, numpy as np
+            from matplotlib.animation import FuncAnimation
+            import parallel_animate
+            fig, ax = plt.subplots()
+            x = np.linspace(0, 6, 5000)
+            (line,) = ax.plot(x, np.sin(x))
+            anim = FuncAnimation(fig, lambda k: line.set_ydata(np.sin(x - k)), frames=8)
+            parallel_animate.save(anim, "out.mp4", num_workers=2, disable_progress_bar=True)
+            """
+        )
+    )
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = dict(os.environ, PYTHONPATH=str(src), MPLBACKEND="Agg")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert 'must be under `if __name__ == "__main__":`' in result.stderr
+    assert "RenderError" in result.stderr
+    assert not (tmp_path / "out.mp4").exists()
