@@ -29,7 +29,7 @@ COLUMNS: Columns = [
     ("peak_rss_mb", "peak tree RSS MB"),
     ("main_cpu_pct", "main CPU %"),
 ]
-OPTIONAL_COLUMNS = ("x_vs_full_redraw", "x_vs_peer")
+OPTIONAL_COLUMNS = ("x_vs_funcanimation", "x_vs_full_redraw", "x_vs_peer")
 
 FIDELITY_COLUMNS: Columns = [
     ("scene", "scene"),
@@ -210,6 +210,12 @@ def warnings_for(
         n_out = r.get("output_frames")
         if n_out != r["frames"]:
             out.append(f"{name}: video has {n_out} frames, expected {r['frames']}")
+        size, want = r.get("output_size_px"), r.get("scene_size_px")
+        if size and want and list(size) != list(want):
+            out.append(
+                f"{name}: video is {size[0]}x{size[1]}, the figure {want[0]}x{want[1]} "
+                "(frames rescaled)"
+            )
         if "forkserver" in r.get("child_kinds", {}):
             out.append(
                 f"{name}: workers came from a forkserver; getrusage does not count "

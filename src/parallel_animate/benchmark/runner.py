@@ -20,6 +20,7 @@ from typing import Any
 import psutil
 
 from parallel_animate.benchmark.methods import METHODS, PEER_DIST, PEER_VERSION
+from parallel_animate.benchmark.scenes import SCENES
 from parallel_animate.benchmark.videoinfo import inspect_video
 
 POLL_S = 0.05
@@ -211,6 +212,7 @@ def run_case(
     result.update(
         {
             "label": spec.label,
+            "scene_size_px": list(SCENES[spec.scene].size_px),
             "returncode": child.returncode,
             "process_wall_s": process_wall,
             "peak_tree_rss_bytes": stats.peak_rss_bytes,
