@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,24 +33,20 @@ def _int_list(text: str) -> list[int]:
     return values
 
 
-def _scene_list(text: str) -> list[str]:
-    names = [v.strip() for v in text.split(",") if v.strip()]
-    unknown = [n for n in names if n not in SCENES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown scene(s) {unknown}; choose from {', '.join(SCENES)}"
-        )
-    return names
+def _name_list(choices: Iterable[str], what: str) -> Callable[[str], list[str]]:
+    """An argparse type: a comma-separated list of names out of ``choices``."""
+    known = list(choices)
 
+    def parse(text: str) -> list[str]:
+        names = [v.strip() for v in text.split(",") if v.strip()]
+        unknown = [n for n in names if n not in known]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what}(s) {unknown}; choose from {', '.join(known)}"
+            )
+        return names
 
-def _method_list(text: str) -> list[str]:
-    names = [v.strip() for v in text.split(",") if v.strip()]
-    unknown = [n for n in names if n not in METHODS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown method(s) {unknown}; choose from {', '.join(METHODS)}"
-        )
-    return names
+    return parse
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -61,7 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--scenes",
-        type=_scene_list,
+        type=_name_list(SCENES, "scene"),
         default=list(SCENES),
         help=f"comma-separated subset of {','.join(SCENES)} (default: all)",
     )
@@ -86,7 +83,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--methods",
-        type=_method_list,
+        type=_name_list(METHODS, "method"),
         default=None,
         help=f"comma-separated subset of {','.join(METHODS)} "
         f"(default: all; {PEER} only with a peer interpreter)",
