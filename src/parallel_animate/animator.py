@@ -67,6 +67,8 @@ class Animator(ABC):
         video_params: dict[str, Any] | None = None,
         reuse_figure_object: bool = True,
         preload_factor: int = 8,
+        *,
+        backend: Any = None,
     ) -> Path:
         """Render every frame and write the video; return the output path.
 
@@ -92,12 +94,20 @@ class Animator(ABC):
             reuse_figure_object: False calls ``setup()`` for every frame (slow; for
                 animators whose figure cannot be reused).
             preload_factor: frames read ahead of the workers, per worker.
+            backend: None renders in local processes (``num_workers``); a
+                ``dask.distributed.Client`` or a scheduler address such as
+                ``"tcp://10.0.0.5:8786"`` renders on that Dask cluster, which decides
+                the number of workers (``num_workers`` is not used). Needs the ``dask``
+                extra: ``pip install parallel-animate[dask]``.
 
         Raises:
             ValueError, TypeError: bad arguments, before any frame is rendered (frame-id
                 errors of a lazy iterable as soon as they are seen).
-            RenderError: ``setup()`` or ``update()`` failed, or a worker died.
+            RenderError: ``setup()`` or ``update()`` failed, or a worker died (on Dask:
+                more often than the scheduler's ``allowed-failures`` for one segment).
+            ImportError: a Dask ``backend`` without Dask installed.
         """
+        from parallel_animate.backends import check_backend
         from parallel_animate.encode import resolve_video_settings
         from parallel_animate.pipeline import RunPlan, resolve_workers, run
         from parallel_animate.render import FrameStyle
@@ -118,6 +128,7 @@ class Animator(ABC):
                 f"param_by_frame must be an iterable of per-frame params, "
                 f"got {type(param_by_frame).__name__}"
             )
+        check_backend(backend)
         plan = RunPlan(
             animator=self,
             output=output,
@@ -133,5 +144,6 @@ class Animator(ABC):
                 "plotting_log_interval", plotting_log_interval
             ),
             saving_log_interval=_optional_positive_int("saving_log_interval", saving_log_interval),
+            backend=backend,
         )
         return run(plan)

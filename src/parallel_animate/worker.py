@@ -1,13 +1,15 @@
 """The one job every backend runs: render a segment's frames and encode them.
 
 Backends call :func:`render_segment` with a :class:`RenderContext` they received once
-per worker. The figure is cached per process and per run (keyed by the context's token),
-so ``setup()`` runs once per worker, not once per segment.
+per worker. The figure is cached per process, per thread and per run (keyed by the
+context's token), so ``setup()`` runs once per worker, not once per segment, and two
+threads of one worker (a Dask worker with several threads) never draw on one figure.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -35,25 +37,27 @@ class RenderContext:
     video: VideoSettings
 
 
-# token -> renderer: one figure per worker process and run.
-_renderers: dict[str, FrameRenderer] = {}
+# (token, thread id) -> renderer: one figure per worker thread and run.
+_renderers: dict[tuple[str, int], FrameRenderer] = {}
 
 
 def _renderer_for(context: RenderContext) -> FrameRenderer:
-    renderer = _renderers.get(context.token)
+    cache_key = (context.token, threading.get_ident())
+    renderer = _renderers.get(cache_key)
     if renderer is None:
         renderer = FrameRenderer(
             context.animator, context.style, context.crop, context.reuse_figure
         )
-        _renderers[context.token] = renderer
+        _renderers[cache_key] = renderer
     return renderer
 
 
 def release(token: str) -> None:
-    """Close the figure cached for a run in this process (when the run ends)."""
-    renderer = _renderers.pop(token, None)
-    if renderer is not None:
-        renderer.close()
+    """Close the figures cached for a run in this process (when the run ends)."""
+    for cache_key in [k for k in list(_renderers) if k[0] == token]:
+        renderer = _renderers.pop(cache_key, None)
+        if renderer is not None:
+            renderer.close()
 
 
 def render_segment(

@@ -118,7 +118,13 @@ class ProcessBackend(Backend):
     def pids(self) -> list[int]:
         return [w.process.pid for w in self._workers if w.process.pid is not None]
 
-    def start(self, job: Job, context: Any, on_progress: Callable[[int, int], None]) -> None:
+    def start(
+        self,
+        job: Job,
+        context: Any,
+        on_progress: Callable[[int, int], None],
+        teardown: Callable[[], None] | None = None,
+    ) -> None:
         self._on_progress = on_progress
         for i in range(self.slots):
             parent_conn, child_conn = self._mp.Pipe(duplex=True)
