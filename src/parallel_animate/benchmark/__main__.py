@@ -63,6 +63,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated num_workers values for make_video (default: 1,2)",
     )
     ap.add_argument(
+        "--dask",
+        type=int,
+        nargs="?",
+        const=2,
+        default=None,
+        metavar="W",
+        help="also run make_video on a Dask LocalCluster of W worker processes "
+        "(default W: 2); needs the dask extra",
+    )
+    ap.add_argument(
         "--skip-funcanimation",
         action="store_true",
         help="do not run the FuncAnimation.save baseline",
@@ -99,6 +109,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     if args.frames_scale <= 0:
         ap.error("--frames-scale must be > 0")
+    if args.dask is not None and args.dask < 1:
+        ap.error("--dask takes a worker count >= 1")
     if len(args.rss_frames) != 2:
         ap.error("--rss-frames takes exactly two counts")
     return args
@@ -113,6 +125,8 @@ def plan(args: argparse.Namespace) -> list[CaseSpec]:
             cases.append(CaseSpec(name, "funcanimation", n))
         cases.append(CaseSpec(name, "floor", n))
         cases += [CaseSpec(name, "ours", n, w) for w in args.workers]
+        if args.dask is not None:
+            cases.append(CaseSpec(name, "dask", n, args.dask))
     return cases
 
 

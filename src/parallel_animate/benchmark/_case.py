@@ -13,6 +13,7 @@ writes a JSON result file. Peak memory is measured from outside by the parent.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import multiprocessing
 import os
@@ -32,7 +33,7 @@ import numpy as np
 
 from parallel_animate.benchmark import scenes
 
-METHODS = ("funcanimation", "ours", "floor")
+METHODS = ("funcanimation", "ours", "dask", "floor")
 
 # The codec settings every path uses, so only the machinery differs.
 CODEC = "libx264"
@@ -101,6 +102,51 @@ def run_ours(scene: scenes.Scene, n_frames: int, output: Path, workers: int) -> 
             str(output), params, scene.fps, num_workers=workers, disable_progress_bar=True
         )
     return {**m.as_dict(), "returned_path": str(path)}
+
+
+def _workers_cpu_seconds(client: Any) -> float:
+    """User+sys CPU seconds used so far by all Dask worker processes of ``client``."""
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    return sum(client.run(cpu).values())
+
+
+def run_dask(scene: scenes.Scene, n_frames: int, output: Path, workers: int) -> dict[str, Any]:
+    """make_video on a LocalCluster of ``workers`` single-threaded worker processes.
+
+    Starting the cluster is not timed (a cluster is usually up before a render), and
+    its workers import this package first, as they would after an earlier render. The
+    workers' CPU, read in each worker around the timed region, is reported as the
+    children's, since getrusage cannot see processes that are still running.
+    """
+    from distributed import Client, LocalCluster
+
+    animator = scene.animator()
+    params = scene.params(n_frames)
+    t0 = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.run(importlib.import_module, "parallel_animate.benchmark.scenes")
+        cluster_start_s = time.perf_counter() - t0
+        workers_cpu0 = _workers_cpu_seconds(client)
+        with Meter() as m:
+            path = animator.make_video(
+                str(output), params, scene.fps, backend=client, disable_progress_bar=True
+            )
+        workers_cpu_s = _workers_cpu_seconds(client) - workers_cpu0
+    return {
+        **m.as_dict(),
+        "children_cpu_s": workers_cpu_s,
+        "cluster_start_s": cluster_start_s,
+        "returned_path": str(path),
+    }
 
 
 def run_floor(scene: scenes.Scene, n_frames: int, output: Path) -> dict[str, Any]:
@@ -198,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             result.update(run_funcanimation(scene, args.frames, args.output, args.ffmpeg_threads))
         elif args.method == "ours":
             result.update(run_ours(scene, args.frames, args.output, args.workers))
+        elif args.method == "dask":
+            result.update(run_dask(scene, args.frames, args.output, args.workers))
         else:
             result.update(run_floor(scene, args.frames, args.output))
         result["mp_start_method_after"] = multiprocessing.get_start_method(allow_none=True)

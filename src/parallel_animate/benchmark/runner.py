@@ -28,7 +28,7 @@ class CaseSpec:
     """One measurement: a scene, a method and, for make_video, a worker count."""
 
     scene: str
-    method: str  # "funcanimation" | "ours" | "floor"
+    method: str  # "funcanimation" | "ours" | "dask" | "floor"
     frames: int
     workers: int = 1
 
@@ -39,6 +39,8 @@ class CaseSpec:
             return "FuncAnimation.save"
         if self.method == "floor":
             return "floor (1 proc)"
+        if self.method == "dask":
+            return f"make_video dask W={self.workers}"
         return f"make_video W={self.workers}"
 
     @property
