@@ -35,6 +35,20 @@ def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: fl
         assert mad[i] < tol, f"frame {i} differs by {mad[i]:.2f} levels on average"
 
 
+@pytest.fixture
+def target(tmp_path):
+    """A file already where the video goes: a failed run must leave it as it was."""
+    path = tmp_path / "video.mp4"
+    path.write_bytes(b"precious")
+    return path
+
+
+def assert_untouched(target, others=()):
+    """``target`` still holds what the fixture wrote; nothing but ``others`` beside it."""
+    assert target.read_bytes() == b"precious"
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, *others])
+
+
 def worker_children() -> list[psutil.Process]:
     """Live child processes of this test process, less Python's own helper processes."""
     out = []

@@ -25,7 +25,7 @@ from anims import (
     counting_job,
     reference_frames,
 )
-from conftest import assert_matches_reference, decode, worker_children
+from conftest import assert_matches_reference, assert_untouched, decode, worker_children
 from parallel_animate import RenderError, worker
 from parallel_animate.backends.dask import DaskBackend
 from parallel_animate.frames import Segment
@@ -65,18 +65,6 @@ def _cached_figures(client: Client) -> list[int]:
     return list(
         client.run(lambda: len(__import__("parallel_animate.worker").worker._renderers)).values()
     )
-
-
-@pytest.fixture
-def target(tmp_path):
-    path = tmp_path / "video.mp4"
-    path.write_bytes(b"precious")
-    return path
-
-
-def _untouched(target: Path):
-    assert target.read_bytes() == b"precious"
-    assert sorted(p.name for p in target.parent.iterdir() if p.suffix == ".mp4") == [target.name]
 
 
 def test_client_renders_same_frames_with_progress_and_logs(client, tmp_path, capsys, caplog):
@@ -189,7 +177,7 @@ def test_scheduler_giving_up_on_a_segment_is_render_error(client, cluster, targe
     assert "lost too many Dask workers" in str(err) and "died" in str(err)
     assert "it was rendering frame" in str(err)
     assert 20 <= err.frame_index <= 27  # the segment of frames 20..39
-    _untouched(target)
+    assert_untouched(target)
 
 
 def test_update_error_fails_the_run_at_once(client, target):
@@ -205,7 +193,7 @@ def test_update_error_fails_the_run_at_once(client, target):
     assert isinstance(err.__cause__, ZeroDivisionError)
     # Not retried: update() failed once.
     assert len((target.parent / "failures.txt").read_text().split()) == 1
-    _untouched(target)
+    assert_untouched(target, ["failures.txt", "setups.txt"])
     assert _cached_figures(client) == [0, 0]
 
 
@@ -214,7 +202,7 @@ def test_unpicklable_animator_is_type_error(client, target):
     anim.lock = threading.Lock()
     with pytest.raises(TypeError, match="picklable"):
         anim.make_video(target, block_params(6), fps=6, backend=client)
-    _untouched(target)
+    assert_untouched(target)
 
 
 @pytest.mark.parametrize(
@@ -229,14 +217,14 @@ def test_bad_backend_rejected_before_any_work(tmp_path, target, backend, error, 
     anim = BlockAnimator(log_dir=str(tmp_path))
     with pytest.raises(error, match=match):
         anim.make_video(target, block_params(6), fps=6, backend=backend)
-    _untouched(target)
+    assert_untouched(target)
     assert not (tmp_path / "setups.txt").exists()
 
 
 def test_cluster_object_gets_a_hint(cluster, target):
     with pytest.raises(TypeError, match="scheduler_address"):
         BlockAnimator().make_video(target, block_params(6), fps=6, backend=cluster)
-    _untouched(target)
+    assert_untouched(target)
 
 
 def test_without_dask_the_error_names_the_extra(target, monkeypatch):
@@ -247,13 +235,21 @@ def test_without_dask_the_error_names_the_extra(target, monkeypatch):
         BlockAnimator().make_video(target, block_params(6), fps=6, backend="tcp://h:8786")
     with pytest.raises(TypeError, match="backend must be None"):
         BlockAnimator().make_video(target, block_params(6), fps=6, backend=object())
-    _untouched(target)
+    assert_untouched(target)
 
 
-def test_threads_of_one_worker_get_their_own_figure():
-    """A Dask worker with several threads runs segments side by side: never one figure."""
+def test_threads_of_one_worker_take_turns_on_its_figure():
+    """A Dask worker with several threads runs segments side by side on one figure (and
+    one animator, which holds its artists): every frame must still be its own."""
+    import io
+
+    import av
+    import numpy as np
+
     from parallel_animate.encode import resolve_video_settings
 
+    n = 30
+    params = block_params(2 * n)
     context = worker.RenderContext(
         token="threads-test",
         animator=BlockAnimator(),
@@ -263,20 +259,23 @@ def test_threads_of_one_worker_get_their_own_figure():
         video=resolve_video_settings(Path("x.mp4"), 10, None, None, None),
     )
     barrier = threading.Barrier(2)
+    encoded = {}
 
-    def render(start):
+    def render(index):
+        segment = Segment(index, index * n, tuple(params[index * n : (index + 1) * n]))
         barrier.wait()
-        worker.render_segment(context, Segment(start // 5, start, tuple(range(5))), barrier_free)
+        encoded[index] = worker.render_segment(context, segment, lambda units: None)
 
-    def barrier_free(n):
-        pass
-
-    threads = [threading.Thread(target=render, args=(s,)) for s in (0, 5)]
+    threads = [threading.Thread(target=render, args=(i,)) for i in (0, 1)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    mine = [k for k in worker._renderers if k[0] == "threads-test"]
-    assert len(mine) == 2 and len({k[1] for k in mine}) == 2
+    assert list(worker._renderers) == ["threads-test"]  # one figure in this process
     worker.release("threads-test")
-    assert not [k for k in worker._renderers if k[0] == "threads-test"]
+    assert worker._renderers == {}
+    reference = reference_frames(BlockAnimator(), params)
+    for index, segment in encoded.items():
+        with av.open(io.BytesIO(segment.data)) as container:
+            frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+        assert_matches_reference(frames, reference[index * n : (index + 1) * n])

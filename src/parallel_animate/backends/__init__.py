@@ -11,6 +11,7 @@ from parallel_animate.backends.serial import SerialBackend
 __all__ = ["Backend", "ProcessBackend", "SerialBackend", "WorkerLostError", "check_backend"]
 
 DASK_EXTRA_HINT = "pip install 'parallel-animate[dask]'"
+BACKEND_CHOICES = "None (local processes), a dask.distributed.Client or a scheduler address"
 
 
 def check_backend(backend: Any) -> None:
@@ -26,8 +27,7 @@ def check_backend(backend: Any) -> None:
     except ImportError as exc:
         if not isinstance(backend, str):
             raise TypeError(
-                "backend must be None (local processes), a dask.distributed.Client or a "
-                f"scheduler address string, got {type(backend).__name__}"
+                f"backend must be {BACKEND_CHOICES}, got {type(backend).__name__}"
             ) from exc
         raise ImportError(
             f"backend={backend!r} runs on a Dask cluster, which needs dask.distributed: "

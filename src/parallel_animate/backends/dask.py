@@ -26,6 +26,7 @@ from typing import Any
 
 from distributed import Client, Future, KilledWorker, get_worker
 
+from parallel_animate.backends import BACKEND_CHOICES
 from parallel_animate.backends.base import Backend, Job
 from parallel_animate.backends.processes import WorkerLostError, _shippable
 
@@ -64,10 +65,7 @@ def check_backend(backend: Any) -> None:
     hint = ""
     if hasattr(backend, "scheduler_address"):  # a LocalCluster, a SLURMCluster...
         hint = "; for a cluster object pass Client(cluster) or cluster.scheduler_address"
-    raise TypeError(
-        "backend must be None (local processes), a dask.distributed.Client or a "
-        f"scheduler address string, got {type(backend).__name__}{hint}"
-    )
+    raise TypeError(f"backend must be {BACKEND_CHOICES}, got {type(backend).__name__}{hint}")
 
 
 def _run_task(job: Job, context: Any, key: int, task: Any, run_id: str) -> tuple[Any, int]:
@@ -177,10 +175,6 @@ class DaskBackend(Backend):
             self.close(abort=True)
             raise
 
-    @property
-    def client(self) -> Client:
-        return self._client
-
     def _total_threads(self) -> int:
         now = time.monotonic()
         if now - self._slots_read_at >= SLOTS_TTL:
@@ -272,13 +266,10 @@ class DaskBackend(Backend):
                 f"task {key} lost too many Dask workers: {exc}", key, None
             ) from exc
         del self._futures[key]
-        self._progress_done(key, done)
-        return key, result
-
-    def _progress_done(self, key: int, done: int) -> None:
-        new = done - self._reported.pop(key, 0)
+        new = done - self._reported.pop(key, 0)  # what events had not told yet
         if new > 0:
             self._on_progress(key, new)
+        return key, result
 
     def close(self, abort: bool = False) -> None:
         if self._closed:
