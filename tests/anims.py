@@ -183,3 +183,53 @@ def append_pid(path: str) -> None:
     """A teardown: record which process ran it."""
     with open(path, "a") as f:
         f.write(f"{os.getpid()}\n")
+
+
+class PanelsAnimator(Animator):
+    """Four panels (line, image, scatter, bars + text), returning what update() changed.
+
+    ``layout``: "constrained" or "tight". ``relimit_at``: frame that changes an axis
+    limit (something blitting alone would miss).
+    """
+
+    def __init__(self, layout="constrained", relimit_at=None):
+        self.layout = layout
+        self.relimit_at = relimit_at
+
+    def setup(self):
+        kw = {"layout": "constrained"} if self.layout == "constrained" else {}
+        self.fig, axes = plt.subplots(2, 2, figsize=(4, 3), dpi=80, **kw)
+        (a, b), (c, d) = axes
+        self.axes = axes
+        self.x = np.linspace(0, 2 * np.pi, 100)
+        (self.line,) = a.plot(self.x, np.sin(self.x))
+        a.set_title("line")
+        self.img = b.imshow(np.zeros((20, 30)), vmin=-1, vmax=1, cmap="viridis")
+        b.set_title("image")
+        self.pts = np.random.default_rng(1).random((40, 2))
+        self.scatter = c.scatter(self.pts[:, 0], self.pts[:, 1], s=10)
+        c.set_xlim(-0.5, 1.5)
+        c.set_ylim(-0.5, 1.5)
+        self.bars = d.bar(range(5), np.ones(5))
+        d.set_ylim(0, 2)
+        self.label = d.text(0.5, 0.9, "", transform=d.transAxes, ha="center")
+        if self.layout == "tight":
+            self.fig.tight_layout()
+        return self.fig
+
+    def update(self, frame_idx, params):
+        phase = params["phase"]
+        self.line.set_ydata(np.sin(self.x + phase))
+        yy, xx = np.mgrid[0:20, 0:30]
+        self.img.set_data(np.sin(xx / 5 + phase) * np.cos(yy / 4))
+        self.scatter.set_offsets(self.pts + 0.2 * np.sin(phase + self.pts[:, ::-1] * 6))
+        for i, bar in enumerate(self.bars):
+            bar.set_height(1 + 0.8 * np.sin(phase + i))
+        self.label.set_text(f"frame {frame_idx}")
+        if self.relimit_at is not None and frame_idx >= self.relimit_at:
+            self.axes[0, 0].set_xlim(0, 4)
+        return [self.line, self.img, self.scatter, *self.bars, self.label]
+
+
+def phase_params(n: int) -> list[dict]:
+    return [{"phase": 0.3 * i} for i in range(n)]

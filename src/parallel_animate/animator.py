@@ -49,7 +49,10 @@ class Animator(ABC):
 
     @abstractmethod
     def update(self, frame_idx: int, params: Any) -> Any:
-        """Change the artists for frame ``frame_idx``, described by ``params``."""
+        """Change the artists for frame ``frame_idx``, described by ``params``.
+
+        With ``make_video(..., blit=True)``, return the artists changed (an iterable).
+        """
 
     def make_video(
         self,
@@ -68,6 +71,7 @@ class Animator(ABC):
         reuse_figure_object: bool = True,
         preload_factor: int = 8,
         *,
+        blit: bool = False,
         backend: Any = None,
     ) -> Path:
         """Render every frame and write the video; return the output path.
@@ -94,6 +98,10 @@ class Animator(ABC):
             reuse_figure_object: False calls ``setup()`` for every frame (slow; for
                 animators whose figure cannot be reused).
             preload_factor: frames read ahead of the workers, per worker.
+            blit: draw only what ``update()`` returns (the artists it changed, as for
+                FuncAnimation's func) over a background drawn once per worker; a frame
+                where anything else changed is drawn in full. Much faster for figures
+                with many static parts.
             backend: None renders in local processes (``num_workers``); a
                 ``dask.distributed.Client`` or a scheduler address such as
                 ``"tcp://10.0.0.5:8786"`` renders on that Dask cluster, which decides
@@ -123,6 +131,8 @@ class Animator(ABC):
             raise TypeError("disable_progress_bar must be True, False or None")
         if not isinstance(reuse_figure_object, bool):
             raise TypeError("reuse_figure_object must be True or False")
+        if not isinstance(blit, bool):
+            raise TypeError("blit must be True or False")
         if isinstance(param_by_frame, (str, bytes)) or not isinstance(param_by_frame, Iterable):
             raise TypeError(
                 f"param_by_frame must be an iterable of per-frame params, "
@@ -138,6 +148,7 @@ class Animator(ABC):
             video=video,
             style=FrameStyle.from_savefig_params(savefig_params),
             reuse_figure=reuse_figure_object,
+            blit=blit,
             preload_factor=preload,
             disable_progress_bar=disable_progress_bar,
             plotting_log_interval=_optional_positive_int(

@@ -60,6 +60,7 @@ class RunPlan:
     video: VideoSettings
     style: FrameStyle
     reuse_figure: bool
+    blit: bool
     preload_factor: int
     disable_progress_bar: bool | None
     plotting_log_interval: int | None
@@ -227,6 +228,7 @@ def _run_on(plan: RunPlan, backend: Backend, total: int | None, seg_len: int) ->
         crop=crop,
         reuse_figure=plan.reuse_figure,
         video=plan.video,
+        blit=plan.blit,
     )
     _logger.info(
         "Rendering %s frames to %s: %d worker(s), %d frames per segment, %s",

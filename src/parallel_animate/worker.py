@@ -36,6 +36,7 @@ class RenderContext:
     crop: tuple[int, int, int, int] | None
     reuse_figure: bool
     video: VideoSettings
+    blit: bool = False
 
 
 # token -> (renderer, its lock): one figure per worker process and run.
@@ -48,7 +49,11 @@ def _renderer_for(context: RenderContext) -> tuple[FrameRenderer, threading.Lock
         cached = _renderers.get(context.token)
         if cached is None:
             renderer = FrameRenderer(
-                context.animator, context.style, context.crop, context.reuse_figure
+                context.animator,
+                context.style,
+                context.crop,
+                context.reuse_figure,
+                context.blit,
             )
             cached = _renderers[context.token] = (renderer, threading.Lock())
         return cached

@@ -75,7 +75,12 @@ class SegmentEncoder:
         pw, ph = self._padded
         if (pw, ph) != (width, height):
             rgba = np.pad(rgba, ((0, ph - height), (0, pw - width), (0, 0)), mode="edge")
-        frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+        if rgba.flags.c_contiguous and self.settings.pixfmt != "rgba":
+            # No copy: the encoder converts to its pixel format (swscale) right away,
+            # so the figure's buffer may be redrawn as soon as encode() returns.
+            frame = av.VideoFrame.from_numpy_buffer(rgba, format="rgba")
+        else:
+            frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
         frame.pts = self._count
         frame.time_base = self.settings.frame_duration
         self._count += 1
