@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import sys
 import threading
@@ -20,6 +21,8 @@ from anims import (
     FailingAnimator,
     PickleCounter,
     SuicideAnimator,
+    UnpicklableError,
+    UnpicklableFailingAnimator,
     append_pid,
     block_params,
     counting_job,
@@ -28,6 +31,7 @@ from anims import (
 from conftest import assert_matches_reference, assert_untouched, decode, worker_children
 from parallel_animate import RenderError, worker
 from parallel_animate.backends.dask import DaskBackend
+from parallel_animate.backends.processes import _shippable
 from parallel_animate.frames import Segment
 from parallel_animate.render import FrameStyle
 
@@ -195,6 +199,33 @@ def test_update_error_fails_the_run_at_once(client, target):
     assert len((target.parent / "failures.txt").read_text().split()) == 1
     assert_untouched(target, ["failures.txt", "setups.txt"])
     assert _cached_figures(client) == [0, 0]
+
+
+def test_unpicklable_user_exception_still_render_error(client, target):
+    with pytest.raises(RenderError) as info:
+        UnpicklableFailingAnimator().make_video(target, block_params(10), fps=10, backend=client)
+    assert info.value.frame_index == 3
+    assert "UnpicklableError: odd/error" in str(info.value)
+    assert_untouched(target)
+
+
+def test_error_with_unpicklable_cause_is_shippable_under_tblib():
+    """dask.distributed installs tblib's pickling for every exception class, which
+    pickles __cause__ and __context__ too; a worker's RenderError must still cross."""
+    import tblib.pickling_support
+
+    try:
+        try:
+            raise UnpicklableError("odd", "error")
+        except UnpicklableError as exc:
+            raise RenderError.from_exception(exc, 3, "update()") from exc
+    except RenderError as err:
+        tblib.pickling_support.install(err)  # as distributed does before sending it
+        shipped = _shippable(err)
+    assert isinstance(shipped, RenderError)
+    back = pickle.loads(pickle.dumps(shipped))
+    assert isinstance(back, RenderError) and back.frame_index == 3
+    assert "UnpicklableError: odd/error" in str(back)
 
 
 def test_unpicklable_animator_is_type_error(client, target):
