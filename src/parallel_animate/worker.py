@@ -61,7 +61,8 @@ def _renderer_for(context: RenderContext) -> tuple[FrameRenderer, threading.Lock
 
 def release(token: str) -> None:
     """Close the figure cached for a run in this process (when the run ends)."""
-    cached = _renderers.pop(token, None)
+    with _renderers_lock:
+        cached = _renderers.pop(token, None)
     if cached is not None:
         cached[0].close()
 
