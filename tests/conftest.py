@@ -3,6 +3,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import numpy as np
@@ -12,15 +13,20 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def decode(path) -> tuple[np.ndarray, list[int], av.video.stream.VideoStream]:
-    """All frames of a video as RGB arrays, their pts, and the stream (closed)."""
+def decode(path) -> tuple[np.ndarray, list[int], SimpleNamespace]:
+    """All frames of a video as RGB arrays, their pts, and the stream's timing.
+
+    The timing is read while the file is open: a PyAV stream's fields read after its
+    container closed are freed memory (garbage, now and then).
+    """
     frames, pts = [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        timing = SimpleNamespace(time_base=stream.time_base, average_rate=stream.average_rate)
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             pts.append(frame.pts)
-    return np.stack(frames), pts, stream
+    return np.stack(frames), pts, timing
 
 
 def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: float = 4.0):
