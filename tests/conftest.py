@@ -3,6 +3,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import numpy as np
@@ -12,15 +13,20 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def decode(path) -> tuple[np.ndarray, list[int], av.video.stream.VideoStream]:
-    """All frames of a video as RGB arrays, their pts, and the stream (closed)."""
+def decode(path) -> tuple[np.ndarray, list[int], SimpleNamespace]:
+    """All frames of a video as RGB arrays, their pts, and the stream's timing.
+
+    The timing is read while the file is open: a PyAV stream's fields read after its
+    container closed are freed memory (garbage, now and then).
+    """
     frames, pts = [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        timing = SimpleNamespace(time_base=stream.time_base, average_rate=stream.average_rate)
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             pts.append(frame.pts)
-    return np.stack(frames), pts, stream
+    return np.stack(frames), pts, timing
 
 
 def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: float = 4.0):
@@ -33,6 +39,20 @@ def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: fl
         mad = np.abs(ref - frame).mean(axis=(1, 2, 3))
         assert int(np.argmin(mad)) == i, f"decoded frame {i} looks like reference {np.argmin(mad)}"
         assert mad[i] < tol, f"frame {i} differs by {mad[i]:.2f} levels on average"
+
+
+@pytest.fixture
+def target(tmp_path):
+    """A file already where the video goes: a failed run must leave it as it was."""
+    path = tmp_path / "video.mp4"
+    path.write_bytes(b"precious")
+    return path
+
+
+def assert_untouched(target, others=()):
+    """``target`` still holds what the fixture wrote; nothing but ``others`` beside it."""
+    assert target.read_bytes() == b"precious"
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, *others])
 
 
 def worker_children() -> list[psutil.Process]:

@@ -72,6 +72,7 @@ class Animator(ABC):
         preload_factor: int = 8,
         *,
         blit: bool = False,
+        backend: Any = None,
     ) -> Path:
         """Render every frame and write the video; return the output path.
 
@@ -101,12 +102,20 @@ class Animator(ABC):
                 FuncAnimation's func) over a background drawn once per worker; a frame
                 where anything else changed is drawn in full. Much faster for figures
                 with many static parts.
+            backend: None renders in local processes (``num_workers``); a
+                ``dask.distributed.Client`` or a scheduler address such as
+                ``"tcp://10.0.0.5:8786"`` renders on that Dask cluster, which decides
+                the number of workers (``num_workers`` is not used). Needs the ``dask``
+                extra: ``pip install parallel-animate[dask]``.
 
         Raises:
             ValueError, TypeError: bad arguments, before any frame is rendered (frame-id
                 errors of a lazy iterable as soon as they are seen).
-            RenderError: ``setup()`` or ``update()`` failed, or a worker died.
+            RenderError: ``setup()`` or ``update()`` failed, or a worker died (on Dask:
+                more often than the scheduler's ``allowed-failures`` for one segment).
+            ImportError: a Dask ``backend`` without Dask installed.
         """
+        from parallel_animate.backends import check_backend
         from parallel_animate.encode import resolve_video_settings
         from parallel_animate.pipeline import RunPlan, resolve_workers, run
         from parallel_animate.render import FrameStyle
@@ -129,6 +138,7 @@ class Animator(ABC):
                 f"param_by_frame must be an iterable of per-frame params, "
                 f"got {type(param_by_frame).__name__}"
             )
+        check_backend(backend)
         plan = RunPlan(
             animator=self,
             output=output,
@@ -145,5 +155,6 @@ class Animator(ABC):
                 "plotting_log_interval", plotting_log_interval
             ),
             saving_log_interval=_optional_positive_int("saving_log_interval", saving_log_interval),
+            backend=backend,
         )
         return run(plan)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import logging
 import math
 import os
@@ -64,6 +65,7 @@ class RunPlan:
     disable_progress_bar: bool | None
     plotting_log_interval: int | None
     saving_log_interval: int | None
+    backend: Any = None  # None: local processes; a dask Client or scheduler address
 
 
 def cpu_count() -> int:
@@ -177,11 +179,27 @@ class _Progress:
             self.bar.close()
 
 
-def _make_backend(plan: RunPlan, n_segments: int | None) -> Backend:
+def _make_backend(plan: RunPlan, total: int | None) -> tuple[Backend, int]:
+    """The run's backend (no worker started yet) and the segment length planned for it."""
+    fps = float(plan.video.fps)
+    if plan.backend is not None:  # a Dask cluster: it decides how many workers there are
+        from parallel_animate.backends.dask import DaskBackend
+
+        backend = DaskBackend(plan.backend)
+        return backend, plan_segment_length(total, fps, backend.slots)
+    seg_len = plan_segment_length(total, fps, plan.workers)
     if plan.workers == 1:
-        return SerialBackend()
+        return SerialBackend(), seg_len
+    n_segments = None if total is None else math.ceil(total / seg_len)
     workers = plan.workers if n_segments is None else min(plan.workers, n_segments)
-    return ProcessBackend(workers)
+    return ProcessBackend(workers), seg_len
+
+
+def _in_flight_bounds(slots: int, preload_factor: int, seg_len: int) -> tuple[int, int]:
+    """Segments submitted and not yet back, and how far past the next one to mux."""
+    extra = max(1, math.ceil(slots * preload_factor / seg_len))
+    max_in_flight = slots + extra
+    return max_in_flight, 2 * max_in_flight  # the latter bounds finished, waiting segments
 
 
 def run(plan: RunPlan) -> Path:
@@ -189,9 +207,12 @@ def run(plan: RunPlan) -> Path:
     total = known_length(plan.param_by_frame, plan.n_frames)
     if total == 0:
         raise ValueError("param_by_frame is empty: there are no frames to render")
-    fps = float(plan.video.fps)
-    seg_len = plan_segment_length(total, fps, plan.workers)
-    n_segments = None if total is None else math.ceil(total / seg_len)
+    backend, seg_len = _make_backend(plan, total)
+    with backend:  # closed whatever happens; at once on failure
+        return _run_on(plan, backend, total, seg_len)
+
+
+def _run_on(plan: RunPlan, backend: Backend, total: int | None, seg_len: int) -> Path:
     source: Iterator[Segment] = iter_segments(plan.param_by_frame, plan.n_frames, seg_len)
 
     held: Segment | None = None  # read from the source, not yet submitted
@@ -209,7 +230,6 @@ def run(plan: RunPlan) -> Path:
         video=plan.video,
         blit=plan.blit,
     )
-    backend = _make_backend(plan, n_segments)
     _logger.info(
         "Rendering %s frames to %s: %d worker(s), %d frames per segment, %s",
         total if total is not None else "an unknown number of",
@@ -218,9 +238,6 @@ def run(plan: RunPlan) -> Path:
         seg_len,
         plan.video.codec,
     )
-    extra = max(1, math.ceil(backend.slots * plan.preload_factor / seg_len))
-    max_in_flight = backend.slots + extra
-    max_ahead = 2 * max_in_flight  # bounds finished segments waiting for an earlier one
 
     temp = _temp_path_beside(plan.output)
     progress = _Progress(plan, total)
@@ -232,9 +249,18 @@ def run(plan: RunPlan) -> Path:
     ok = False
     try:
         muxer = SegmentMuxer(plan.video, temp)
-        backend.start(worker.render_segment, context, progress.on_rendered)
+        backend.start(
+            worker.render_segment,
+            context,
+            progress.on_rendered,
+            teardown=functools.partial(worker.release, context.token),
+        )
         progress.show()
         while True:
+            # Re-read each round: a Dask cluster may grow or shrink during the run.
+            max_in_flight, max_ahead = _in_flight_bounds(
+                backend.slots, plan.preload_factor, seg_len
+            )
             while not exhausted and len(in_flight) < max_in_flight:
                 if held is None:
                     try:
@@ -279,6 +305,5 @@ def run(plan: RunPlan) -> Path:
                 muxer.abort()
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
-        worker.release(context.token)  # the serial backend's figure lives here
     _logger.info("Wrote %d frames to %s", progress.saved, plan.output)
     return plan.output

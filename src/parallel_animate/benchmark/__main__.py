@@ -16,7 +16,7 @@ from typing import Any
 
 try:
     from parallel_animate.benchmark import fidelity, report
-    from parallel_animate.benchmark.methods import METHODS, PEER
+    from parallel_animate.benchmark.methods import DASK, METHODS, PEER
     from parallel_animate.benchmark.plot import write_scaling_plot
     from parallel_animate.benchmark.runner import CaseSpec, probe_peer, run_case
     from parallel_animate.benchmark.scenes import SCENES
@@ -94,6 +94,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="do not run the FuncAnimation.save baseline",
     )
     ap.add_argument(
+        "--dask",
+        action="store_true",
+        help="add a make_video row on a Dask LocalCluster of W single-threaded worker "
+        "processes per worker count (needs the dask extra)",
+    )
+    ap.add_argument(
         "--peer-python",
         default=os.environ.get(PEER_ENV) or None,
         help="python of a virtualenv with parallel-matplotlib-animation installed, "
@@ -144,7 +150,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.workers is None:
         args.workers = list(range(1, (os.cpu_count() or 1) + 1)) if args.scaling else [1, 2]
     if args.methods is None:
-        args.methods = [m for m in METHODS if m != PEER or args.peer_python]
+        args.methods = [
+            m for m in METHODS if (m != PEER or args.peer_python) and (m != DASK or args.dask)
+        ]
     if args.skip_funcanimation:
         args.methods = [m for m in args.methods if m != "funcanimation"]
     if PEER in args.methods and not args.peer_python:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib
 import json
 import multiprocessing
 import os
@@ -185,12 +186,61 @@ def run_floor(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict
 
 
 #: How _case runs each method of ours (the peer's runner is _peer_case.py).
+def _workers_cpu_seconds(client: Any) -> float:
+    """User+sys CPU seconds used so far by all Dask worker processes of ``client``."""
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    return sum(client.run(cpu).values())
+
+
+def run_dask(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
+    """make_video on a LocalCluster of ``args.workers`` single-threaded worker processes.
+
+    Starting the cluster is not timed (a cluster is usually up before a render), and
+    its workers import this package first, as they would after an earlier render. The
+    workers' CPU, read in each worker around the timed region, is reported as the
+    children's, since getrusage cannot see processes that are still running.
+    """
+    from distributed import Client, LocalCluster
+
+    animator = scene.animator()
+    params = scene.params(args.frames)
+    t0 = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.run(importlib.import_module, "parallel_animate.benchmark.scenes")
+        cluster_start_s = time.perf_counter() - t0
+        workers_cpu0 = _workers_cpu_seconds(client)
+        with Meter() as m:
+            path = animator.make_video(
+                str(args.output), params, scene.fps, backend=client, disable_progress_bar=True
+            )
+        workers_cpu_s = _workers_cpu_seconds(client) - workers_cpu0
+    return {
+        **m.as_dict(),
+        "children_cpu_s": workers_cpu_s,
+        "cluster_start_s": cluster_start_s,
+        "returned_path": str(path),
+    }
+
+
 RUNNERS: dict[str, Callable[[scenes.Scene, argparse.Namespace], dict[str, Any]]] = {
     "funcanimation": run_funcanimation,
     "floor": functools.partial(run_floor, blit=False),
     "floor-blit": functools.partial(run_floor, blit=True),
     "ours": functools.partial(run_ours, blit=False),
     "ours-blit": functools.partial(run_ours, blit=True),
+    "dask": run_dask,
 }
 
 

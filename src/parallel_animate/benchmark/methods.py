@@ -55,6 +55,7 @@ METHODS: dict[str, Method] = {
             floor="floor-blit",
             full_redraw="ours",
         ),
+        Method("dask", "make_video dask W={w}", per_worker_count=True, floor="floor"),
         Method(
             "peer",
             PEER_DIST + " W={w}",
@@ -68,3 +69,5 @@ METHODS: dict[str, Method] = {
 #: The methods whose rows the "x vs FuncAnim" and "x vs peer" columns divide by.
 BASELINE = "funcanimation"
 PEER = "peer"
+#: Only with --dask (it needs the dask extra).
+DASK = "dask"
