@@ -128,10 +128,14 @@ def _crop_from_first_frame(plan: RunPlan, first: Segment) -> tuple[int, int, int
 
 
 def _temp_path_beside(output: Path) -> Path:
+    """A new file beside ``output``, with the permissions a plain open() would give."""
     fd, name = tempfile.mkstemp(
         prefix=f".{output.stem}.", suffix=f".partial{output.suffix}", dir=output.parent
     )
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(name, 0o666 & ~umask)  # mkstemp makes it 0600
     return Path(name)
 
 
