@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -12,15 +14,26 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def decode(path) -> tuple[np.ndarray, list[int], av.video.stream.VideoStream]:
-    """All frames of a video as RGB arrays, their pts, and the stream (closed)."""
+@dataclass(frozen=True)
+class StreamInfo:
+    """What the tests read of a decoded stream, copied before its container closes (a
+    PyAV stream must not be used after that: its memory is freed)."""
+
+    time_base: Fraction
+    average_rate: Fraction | None
+    codec_name: str
+
+
+def decode(path) -> tuple[np.ndarray, list[int], StreamInfo]:
+    """All frames of a video as RGB arrays, their pts, and the stream's properties."""
     frames, pts = [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             pts.append(frame.pts)
-    return np.stack(frames), pts, stream
+        info = StreamInfo(stream.time_base, stream.average_rate, stream.codec_context.name)
+    return np.stack(frames), pts, info
 
 
 def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: float = 4.0):
