@@ -3,7 +3,6 @@ the serial reference (order, pixels, timing), plus alpha, quality/preset and the
 
 from __future__ import annotations
 
-import io
 from fractions import Fraction
 from pathlib import Path
 
@@ -469,4 +468,10 @@ def test_encoded_segment_bytes_are_small_and_picklable():
     data = encoder.finish()
     assert isinstance(data, tuple) and isinstance(data[0], bytes)
     assert pickle.loads(pickle.dumps(data)) == data
-    assert io.BytesIO(data[0]).getvalue()[:2] == b"\x21\xf9"  # a Graphic Control Extension
+    assert data[0][:2] == b"\x21\xf9"  # a GIF frame record starts with its delay block
+
+
+def test_gif_above_50_fps_warns(caplog):
+    caplog.set_level("WARNING", logger="parallel_animate")
+    resolve_video_settings(Path("x.gif"), 60)
+    assert "1/100 s" in caplog.text
