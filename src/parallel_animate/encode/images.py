@@ -21,9 +21,9 @@ import shutil
 import struct
 import tempfile
 import zlib
-from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -92,7 +92,31 @@ def _skip_gif_blocks(data: bytes, pos: int) -> int:
     return pos + 1
 
 
-class _GifFrames:
+class _Frames:
+    """One format's frame records: what a worker makes of each frame (:meth:`encode`)
+    and what the main process puts around them (:meth:`header`, :meth:`finish`)."""
+
+    #: every frame covers the whole canvas (else later frames of a segment cover only
+    #: the rectangle that changed)
+    whole_frames = False
+
+    def __init__(self, settings: VideoSettings) -> None:
+        self.alpha = settings.alpha
+        self.fps = settings.fps
+
+    def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
+        """The record of frame ``index``: ``pixels`` (RGB, or RGBA with alpha) inside
+        ``box`` (left, top, right, bottom)."""
+        raise NotImplementedError
+
+    def header(self, width: int, height: int) -> bytes:
+        return b""
+
+    def finish(self, file: BinaryIO, n_frames: int) -> None:
+        """Complete the file after the last record (trailer, sizes known only now)."""
+
+
+class _GifFrames(_Frames):
     """Frame records of an animated GIF: Graphic Control Extension + image with its own
     palette. Transparent output: pixels with alpha < 128 take a palette entry of their
     own, and every frame is a whole canvas that is cleared after it is shown."""
@@ -100,15 +124,15 @@ class _GifFrames:
     def __init__(self, settings: VideoSettings) -> None:
         from PIL.Image import Dither, Quantize
 
+        super().__init__(settings)
         options = settings.options
-        self.alpha = settings.alpha
+        self.whole_frames = self.alpha
         self.colors = int(options["colors"]) - (1 if self.alpha else 0)
         self.method = {"mediancut": Quantize.MEDIANCUT, "fastoctree": Quantize.FASTOCTREE}[
             options["quantizer"]
         ]
         self.dither = options["dither"] != "none"
         self.floyd_steinberg = Dither.FLOYDSTEINBERG
-        self.fps = settings.fps
 
     def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
         left, top, right, bottom = box
@@ -167,15 +191,16 @@ class _GifFrames:
         loop = b"\x21\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\0"
         return screen + loop
 
-    def trailer(self) -> bytes:
-        return b"\x3b"
+    def finish(self, file: BinaryIO, n_frames: int) -> None:
+        file.write(b"\x3b")  # trailer
 
 
-class _WebpFrames:
+class _WebpFrames(_Frames):
     """ANMF records of an animated WebP: a still WebP's image chunks with position,
     duration in ms, and 'do not blend' so each frame replaces its rectangle."""
 
     def __init__(self, settings: VideoSettings) -> None:
+        super().__init__(settings)
         options = settings.options
         self.params = {
             "lossless": options["lossless"] == "1",
@@ -183,8 +208,6 @@ class _WebpFrames:
             "method": int(options["method"]),
             "exact": True,
         }
-        self.alpha = settings.alpha
-        self.fps = settings.fps
 
     def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
         left, top, right, bottom = box
@@ -210,20 +233,22 @@ class _WebpFrames:
         vp8x = bytes([flags, 0, 0, 0]) + (width - 1).to_bytes(3, "little")
         vp8x += (height - 1).to_bytes(3, "little")
         anim = b"\xff\xff\xff\x00" + struct.pack("<H", 0)  # background, loop forever
-        # RIFF size is patched when the file is complete.
+        # The RIFF size is written by finish().
         return b"RIFF\0\0\0\0WEBP" + _riff_chunk(b"VP8X", vp8x) + _riff_chunk(b"ANIM", anim)
 
-    def trailer(self) -> bytes:
-        return b""
+    def finish(self, file: BinaryIO, n_frames: int) -> None:
+        size = file.tell()
+        file.seek(4)
+        file.write(struct.pack("<I", size - 8))
 
 
-class _ApngFrames:
+class _ApngFrames(_Frames):
     """fcTL + IDAT/fdAT records of an APNG; sequence numbers follow from the frame index
     (frame i >= 1: fcTL 2i - 1, fdAT 2i), so workers write them without coordination."""
 
     def __init__(self, settings: VideoSettings) -> None:
+        super().__init__(settings)
         self.compress_level = int(settings.options["compress_level"])
-        self.alpha = settings.alpha
         delay = (1 / settings.fps).limit_denominator(65535)
         if delay.numerator > 65535:  # a frame longer than 65535 s
             delay = Fraction(65535)
@@ -231,7 +256,7 @@ class _ApngFrames:
 
     def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
         left, top, right, bottom = box
-        data = _encode_png(pixels[top:bottom, left:right], self.alpha, self.compress_level)
+        data = _encode_png(pixels[top:bottom, left:right], self.compress_level)
         image = b"".join(payload for kind, payload in _png_chunks(data) if kind == b"IDAT")
         control = struct.pack(
             ">IIIIIHHBB",
@@ -254,27 +279,45 @@ class _ApngFrames:
     def header(self, width: int, height: int) -> bytes:
         color_type = 6 if self.alpha else 2
         ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-        return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + self.animation_control(0)
+        # acTL holds the frame count, written by finish().
+        return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + self._animation_control(0)
 
     @staticmethod
-    def animation_control(n_frames: int) -> bytes:
+    def _animation_control(n_frames: int) -> bytes:
         return _png_chunk(b"acTL", struct.pack(">II", n_frames, 0))  # 0: loop forever
 
-    def trailer(self) -> bytes:
-        return _png_chunk(b"IEND", b"")
+    def finish(self, file: BinaryIO, n_frames: int) -> None:
+        file.write(_png_chunk(b"IEND", b""))
+        file.seek(8 + 25)  # after the signature and IHDR
+        file.write(self._animation_control(n_frames))
 
 
-def _encode_png(pixels: np.ndarray, alpha: bool, compress_level: int) -> bytes:
-    image = Image.fromarray(np.ascontiguousarray(pixels if alpha else pixels[..., :3]))
+class _PngFrames(_Frames):
+    """Each frame a whole PNG file (a PNG sequence)."""
+
+    whole_frames = True
+
+    def __init__(self, settings: VideoSettings) -> None:
+        super().__init__(settings)
+        self.compress_level = int(settings.options["compress_level"])
+
+    def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
+        return _encode_png(pixels, self.compress_level)
+
+
+def _encode_png(pixels: np.ndarray, compress_level: int) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=compress_level)
+    Image.fromarray(np.ascontiguousarray(pixels)).save(
+        buffer, "PNG", compress_level=compress_level
+    )
     return buffer.getvalue()
 
 
-_ANIMATIONS: dict[str, Callable[[VideoSettings], _GifFrames | _WebpFrames | _ApngFrames]] = {
+_FRAMES: dict[str, type[_Frames]] = {
     "gif": _GifFrames,
     "webp": _WebpFrames,
     "apng": _ApngFrames,
+    "png": _PngFrames,
 }
 
 
@@ -288,25 +331,20 @@ class ImageSegmentEncoder:
         self.frame_size: tuple[int, int] | None = None
         self._records: list[bytes] = []
         self._previous: np.ndarray | None = None
-        self._animation = None if settings.kind == "png" else _ANIMATIONS[settings.kind](settings)
-        # Transparent GIF frames cannot replace a rectangle: each one is whole.
-        self._whole_frames = settings.kind == "gif" and settings.alpha
+        self._frames = _FRAMES[settings.kind](settings)
 
     def add(self, rgba: np.ndarray) -> None:
         self.frame_size = check_frame_size(self.frame_size, rgba)
         index = self.start + len(self._records)
-        if self._animation is None:
-            level = int(self.settings.options["compress_level"])
-            self._records.append(_encode_png(rgba, self.settings.alpha, level))
-            return
         pixels = rgba if self.settings.alpha else rgba[..., :3]
-        if self._previous is None or self._whole_frames:
+        if self._previous is None or self._frames.whole_frames:
             width, height = self.frame_size
             box = (0, 0, width, height)
         else:
             box = changed_box(self._previous, pixels)
-        self._records.append(self._animation.encode(index, pixels, box))
-        self._previous = pixels.copy()
+        self._records.append(self._frames.encode(index, pixels, box))
+        if not self._frames.whole_frames:
+            self._previous = pixels.copy()
 
     def finish(self) -> tuple[bytes, ...]:
         if not self._records:
@@ -323,12 +361,12 @@ class AnimationWriter(FileWriter):
 
     def __init__(self, settings: VideoSettings, output: Path) -> None:
         super().__init__(settings, output)
-        self._animation = _ANIMATIONS[settings.kind](settings)
+        self._frames = _FRAMES[settings.kind](settings)
         self._file = open(self.temp, "wb")  # closed by _close()
 
     def _write(self, segment: EncodedSegment) -> None:
         if segment.start == 0:
-            self._file.write(self._animation.header(segment.width, segment.height))
+            self._file.write(self._frames.header(segment.width, segment.height))
         for record in segment.data:
             self._file.write(record)
 
@@ -336,14 +374,7 @@ class AnimationWriter(FileWriter):
         if self._file.closed:
             return
         try:
-            self._file.write(self._animation.trailer())
-            if self.settings.kind == "webp":
-                size = self._file.tell()
-                self._file.seek(4)
-                self._file.write(struct.pack("<I", size - 8))
-            elif self.settings.kind == "apng":
-                self._file.seek(8 + 25)  # signature, IHDR
-                self._file.write(_ApngFrames.animation_control(self.frames_written))
+            self._frames.finish(self._file, self.frames_written)
         finally:
             self._file.close()
 

@@ -56,7 +56,7 @@ class SegmentMuxer(FileWriter):
                     self._stream.metadata["alpha_mode"] = in_stream.metadata["alpha_mode"]
             time_base = in_stream.time_base
             # Time bases that hold every frame time exactly must give exact frame numbers.
-            exact = (time_base * fps).denominator == 1 or (1 / (time_base * fps)).denominator == 1
+            exact = (1 / (time_base * fps)).denominator == 1
             packets = []
             for packet in source.demux(in_stream):
                 if packet.dts is None and packet.pts is None:

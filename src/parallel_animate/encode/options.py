@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -53,19 +53,35 @@ class CodecSpec:
     one_thread: dict[str, dict[str, str]] = field(default_factory=dict)
     #: image formats: the options they understand, each with its check
     image_options: dict[str, Callable[[str], Any]] = field(default_factory=dict)
+    #: image formats: the pixel formats they store (video codecs: FFmpeg's list)
+    image_pixfmts: tuple[str, ...] = ()
 
 
 def _int_option(name: str, low: int, high: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            number = None
-        if number is None or not low <= number <= high:
+        if not (value.isdigit() and low <= int(value) <= high):
             raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
-        return number
+        return int(value)
 
     return parse
+
+
+_NO_PRESETS: dict[str, dict[str, str]] = {"fast": {}, "balanced": {}, "small": {}}
+_PNG = CodecSpec(
+    name="png",
+    pixfmt="rgb24",
+    defaults={"compress_level": "6"},
+    presets={
+        "fast": {"compress_level": "1"},
+        "balanced": {"compress_level": "6"},
+        "small": {"compress_level": "9"},
+    },
+    quality=None,  # lossless
+    alpha_pixfmt="rgba",
+    kind="png",
+    image_options={"compress_level": _int_option("compress_level", 0, 9)},
+    image_pixfmts=("rgb24", "rgba"),
+)
 
 
 def _choice_option(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
@@ -135,7 +151,7 @@ CODECS: dict[str, CodecSpec] = {
             pixfmt="yuv422p10le",
             # auto: HQ for 4:2:2, 4444 for 4:4:4 and alpha
             defaults={"profile": "auto"},
-            presets={"fast": {}, "balanced": {}, "small": {}},  # intra-only, one speed
+            presets=_NO_PRESETS,  # intra-only, one speed
             quality=lambda q: {"flags": "+qscale", "global_quality": str(118 * _scale(q, 32, 1))},
             alpha_pixfmt="yuva444p10le",
             segment_container="mov",
@@ -146,7 +162,7 @@ CODECS: dict[str, CodecSpec] = {
             # fastoctree: 40+ dB on plots and colormaps with few colours, so small LZW
             # data; mediancut is slower and spends all 256 colours (bigger files).
             defaults={"colors": "256", "quantizer": "fastoctree", "dither": "none"},
-            presets={"fast": {}, "balanced": {}, "small": {}},
+            presets=_NO_PRESETS,
             quality=lambda q: {"colors": str(_scale(q, 2, 256))},
             alpha_pixfmt="pal8",  # one palette entry is transparent
             kind="gif",
@@ -155,6 +171,7 @@ CODECS: dict[str, CodecSpec] = {
                 "quantizer": _choice_option("quantizer", ("mediancut", "fastoctree")),
                 "dither": _choice_option("dither", ("none", "floyd-steinberg")),
             },
+            image_pixfmts=("pal8",),
         ),
         CodecSpec(
             name="libwebp",
@@ -173,41 +190,12 @@ CODECS: dict[str, CodecSpec] = {
                 "quality": _int_option("quality", 0, 100),
                 "method": _int_option("method", 0, 6),
             },
+            image_pixfmts=("rgb24", "rgba"),
         ),
-        CodecSpec(
-            name="apng",
-            pixfmt="rgb24",
-            defaults={"compress_level": "6"},
-            presets={
-                "fast": {"compress_level": "1"},
-                "balanced": {"compress_level": "6"},
-                "small": {"compress_level": "9"},
-            },
-            quality=None,  # lossless
-            alpha_pixfmt="rgba",
-            kind="apng",
-            image_options={"compress_level": _int_option("compress_level", 0, 9)},
-        ),
-        CodecSpec(
-            name="png",
-            pixfmt="rgb24",
-            defaults={"compress_level": "6"},
-            presets={
-                "fast": {"compress_level": "1"},
-                "balanced": {"compress_level": "6"},
-                "small": {"compress_level": "9"},
-            },
-            quality=None,  # lossless
-            alpha_pixfmt="rgba",
-            kind="png",
-            image_options={"compress_level": _int_option("compress_level", 0, 9)},
-        ),
+        replace(_PNG, name="apng", kind="apng"),  # the same deflate, one file
+        _PNG,
     )
 }
-
-# Pixel formats the image writers accept (they store 8-bit RGB(A) or a palette).
-_IMAGE_PIXFMTS = {"gif": ("pal8",), "webp": ("rgb24", "rgba"), "apng": ("rgb24", "rgba")}
-_IMAGE_PIXFMTS["png"] = _IMAGE_PIXFMTS["apng"]
 
 
 @dataclass(frozen=True)
@@ -335,7 +323,7 @@ def _check_codec(name: str, spec: FormatSpec) -> CodecSpec:
 
 def _accepted_pixfmts(codec: CodecSpec) -> list[str]:
     if codec.kind != "video":
-        return list(_IMAGE_PIXFMTS[codec.kind])
+        return list(codec.image_pixfmts)
     return [f.name for f in (av.codec.Codec(codec.name, "w").video_formats or [])]
 
 
@@ -372,12 +360,12 @@ def _resolve_alpha(
     spec: FormatSpec, codec_name: str | None, pixfmt: str | None
 ) -> tuple[CodecSpec, str]:
     """Codec and pixel format for a run that keeps the figure's transparency."""
+    choices = spec.alpha_codecs()
     if codec_name is None:
         codec_name = spec.default_codec
-        if CODECS[codec_name].alpha_pixfmt is None and spec.alpha_codecs():
-            codec_name = spec.alpha_codecs()[0]  # .mov -> prores_ks 4444, .mkv -> vp9
+        if choices and codec_name not in choices:
+            codec_name = choices[0]  # .mov -> prores_ks 4444, .mkv -> vp9
     codec = _check_codec(codec_name, spec)
-    choices = spec.alpha_codecs()
     if codec.name not in choices:
         what = f"{codec.name} in {spec.label}" if choices else spec.label
         use = f"use video_codec={' or '.join(map(repr, choices))}, or " if choices else ""
