@@ -309,23 +309,25 @@ def _decode_rgba(path, decoder: str | None = None) -> np.ndarray:
 
 
 ALPHA_CASES = [
-    ("t.webm", "libvpx-vp9"),
-    ("t.mkv", "libvpx-vp9"),  # the alpha codec of .mkv is picked by itself
-    ("t.mov", None),  # prores_ks 4444, picked by itself
-    ("t.gif", None),
-    ("t.webp", None),
-    ("t.apng", None),
-    ("t/f_%02d.png", None),
+    ("t.webm", "libvpx-vp9", {}),
+    ("t.mkv", "libvpx-vp9", {}),  # the alpha codec of .mkv is picked by itself
+    ("t.mov", None, {}),  # prores_ks 4444, picked by itself
+    ("t.gif", None, {}),
+    ("t.webp", None, {}),
+    ("t.webp", None, {"quality": 70}),  # lossy: an ALPH chunk beside VP8
+    ("t.apng", None, {}),
+    ("t/f_%02d.png", None, {}),
 ]
 
 
-@pytest.mark.parametrize(("name", "decoder"), ALPHA_CASES)
-def test_transparency_is_kept(tmp_path, name, decoder):
+@pytest.mark.parametrize(("name", "decoder", "kwargs"), ALPHA_CASES)
+def test_transparency_is_kept(tmp_path, name, decoder, kwargs):
     n = 6
     params = block_params(n)
     out = BlockAnimator().make_video(
-        tmp_path / name, params, fps=FPS, num_workers=2, savefig_params={"transparent": True}
-    )
+        tmp_path / name, params, fps=FPS, num_workers=2, savefig_params={"transparent": True},
+        **kwargs,
+    )  # fmt: skip
     ref = _transparent_reference(params, n)
     if "%" in name:
         files = [out.parent / f"f_{i:02d}.png" for i in range(n)]
