@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
 
 import av
 import numpy as np
@@ -13,20 +14,26 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def decode(path) -> tuple[np.ndarray, list[int], SimpleNamespace]:
-    """All frames of a video as RGB arrays, their pts, and the stream's timing.
+@dataclass(frozen=True)
+class StreamInfo:
+    """What the tests read of a decoded stream, copied before its container closes (a
+    PyAV stream must not be used after that: its memory is freed)."""
 
-    The timing is read while the file is open: a PyAV stream's fields read after its
-    container closed are freed memory (garbage, now and then).
-    """
+    time_base: Fraction
+    average_rate: Fraction | None
+    codec_name: str
+
+
+def decode(path) -> tuple[np.ndarray, list[int], StreamInfo]:
+    """All frames of a video as RGB arrays, their pts, and the stream's properties."""
     frames, pts = [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        timing = SimpleNamespace(time_base=stream.time_base, average_rate=stream.average_rate)
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             pts.append(frame.pts)
-    return np.stack(frames), pts, timing
+        info = StreamInfo(stream.time_base, stream.average_rate, stream.codec_context.name)
+    return np.stack(frames), pts, info
 
 
 def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: float = 4.0):

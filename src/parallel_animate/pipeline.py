@@ -1,18 +1,17 @@
 """One run, end to end: params -> segments -> backend -> reorder -> muxer -> file.
 
-The output is written to a temporary file beside the target and renamed only when the
-whole run succeeded; whatever fails, the target path is left as it was.
+The writer of the output format writes to temporary files beside the target and puts
+them in place only when the whole run succeeded; whatever fails, the target path is left
+as it was.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import logging
 import math
 import os
-import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from tqdm.auto import tqdm
 
 from parallel_animate import worker
 from parallel_animate.backends import Backend, ProcessBackend, SerialBackend, WorkerLostError
-from parallel_animate.encode import EncodedSegment, SegmentMuxer, VideoSettings
+from parallel_animate.encode import EncodedSegment, SegmentWriter, VideoSettings, open_writer
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment, iter_segments, known_length
 from parallel_animate.render import (
@@ -125,18 +124,6 @@ def _crop_from_first_frame(plan: RunPlan, first: Segment) -> tuple[int, int, int
         raise RenderError.from_exception(exc, 0, f"{name}.update()") from exc
     finally:
         close_figure(fig)
-
-
-def _temp_path_beside(output: Path) -> Path:
-    """A new file beside ``output``, with the permissions a plain open() would give."""
-    fd, name = tempfile.mkstemp(
-        prefix=f".{output.stem}.", suffix=f".partial{output.suffix}", dir=output.parent
-    )
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(name, 0o666 & ~umask)  # mkstemp makes it 0600
-    return Path(name)
 
 
 class _Progress:
@@ -243,16 +230,15 @@ def _run_on(plan: RunPlan, backend: Backend, total: int | None, seg_len: int) ->
         plan.video.codec,
     )
 
-    temp = _temp_path_beside(plan.output)
     progress = _Progress(plan, total)
-    muxer: SegmentMuxer | None = None
+    writer: SegmentWriter | None = None
     in_flight: dict[int, Segment] = {}
     finished: dict[int, EncodedSegment] = {}
     next_to_mux = 0
     exhausted = False
     ok = False
     try:
-        muxer = SegmentMuxer(plan.video, temp)
+        writer = open_writer(plan.video, plan.output)
         backend.start(
             worker.render_segment,
             context,
@@ -294,20 +280,17 @@ def _run_on(plan: RunPlan, backend: Backend, total: int | None, seg_len: int) ->
                 finished[key] = encoded
             while next_to_mux in finished:
                 encoded = finished.pop(next_to_mux)
-                muxer.add(encoded)
+                writer.add(encoded)
                 progress.on_saved(encoded.n_frames)
                 next_to_mux += 1
         backend.close()
-        muxer.close()
-        os.replace(temp, plan.output)
+        writer.commit()
         ok = True
     finally:
         progress.close()
         if not ok:
             backend.close(abort=True)
-            if muxer is not None:
-                muxer.abort()
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+            if writer is not None:
+                writer.abort()
     _logger.info("Wrote %d frames to %s", progress.saved, plan.output)
     return plan.output

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from parallel_animate.encode import EncodedSegment, SegmentEncoder, VideoSettings
+from parallel_animate.encode import EncodedSegment, VideoSettings, make_segment_encoder
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
 from parallel_animate.render import FrameRenderer, FrameStyle, NotAFigureError
@@ -75,7 +75,7 @@ def render_segment(
     ``report_progress(n)`` is called after each frame is handed to the encoder.
     """
     renderer, lock = _renderer_for(context)
-    encoder = SegmentEncoder(context.video)
+    encoder = make_segment_encoder(context.video, segment.start)
     name = type(context.animator).__name__
     try:
         for offset, params in enumerate(segment.params):
