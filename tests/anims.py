@@ -73,6 +73,9 @@ class FailingAnimator(BlockAnimator):
 
     def update(self, frame_idx, params):
         if frame_idx == self.fail_at:
+            if self.log_dir is not None:  # one line per attempt
+                with open(Path(self.log_dir) / "failures.txt", "a") as f:
+                    f.write(f"{os.getpid()}\n")
             raise ZeroDivisionError(f"boom at frame {frame_idx} (marker 7f3a)")
         super().update(frame_idx, params)
 
@@ -130,6 +133,56 @@ class ExitingAnimator(BlockAnimator):
         if frame_idx == 2:
             raise SystemExit(3)
         super().update(frame_idx, params)
+
+
+class DiesOnceAnimator(BlockAnimator):
+    """SIGKILLs its own worker process at ``die_at``, the first time only (``marker``)."""
+
+    def __init__(self, die_at: int, main_pid: int, marker: str, **kw):
+        super().__init__(**kw)
+        self.die_at = die_at
+        self.main_pid = main_pid
+        self.marker = marker
+
+    def update(self, frame_idx, params):
+        if frame_idx == self.die_at and os.getpid() != self.main_pid:
+            try:
+                fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                pass  # died once already: render as usual
+            else:
+                os.write(fd, f"{os.getpid()}\n".encode())
+                os.close(fd)
+                os.kill(os.getpid(), signal.SIGKILL)
+        super().update(frame_idx, params)
+
+
+class PickleCounter:
+    """A context that appends this process's pid to ``path`` each time it is unpickled."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        with open(self.path, "a") as f:
+            f.write(f"{os.getpid()}\n")
+
+
+def counting_job(context: PickleCounter, units: int, report) -> tuple[int, int]:
+    """A backend job: ``units`` steps of 20 ms, each reported; returns (pid, units)."""
+    import time
+
+    for _ in range(units):
+        time.sleep(0.02)
+        report(1)
+    return os.getpid(), units
+
+
+def append_pid(path: str) -> None:
+    """A teardown: record which process ran it."""
+    with open(path, "a") as f:
+        f.write(f"{os.getpid()}\n")
 
 
 class PanelsAnimator(Animator):

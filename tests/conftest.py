@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
 
 import av
 import numpy as np
@@ -13,25 +14,25 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def decode(path) -> tuple[np.ndarray, list[int], SimpleNamespace]:
-    """All frames of a video as RGB arrays, their pts, and the stream's properties.
+@dataclass(frozen=True)
+class StreamInfo:
+    """What the tests read of a decoded stream, copied before its container closes (a
+    PyAV stream must not be used after that: its memory is freed)."""
 
-    The properties are read while the container is open: a PyAV stream read after its
-    container is closed gives garbage (freed memory).
-    """
+    time_base: Fraction
+    average_rate: Fraction | None
+    codec_name: str
+
+
+def decode(path) -> tuple[np.ndarray, list[int], StreamInfo]:
+    """All frames of a video as RGB arrays, their pts, and the stream's properties."""
     frames, pts = [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        info = SimpleNamespace(
-            time_base=stream.time_base,
-            average_rate=stream.average_rate,
-            width=stream.width,
-            height=stream.height,
-            codec=stream.codec_context.name,
-        )
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             pts.append(frame.pts)
+        info = StreamInfo(stream.time_base, stream.average_rate, stream.codec_context.name)
     return np.stack(frames), pts, info
 
 
@@ -45,6 +46,20 @@ def assert_matches_reference(decoded: np.ndarray, reference: np.ndarray, tol: fl
         mad = np.abs(ref - frame).mean(axis=(1, 2, 3))
         assert int(np.argmin(mad)) == i, f"decoded frame {i} looks like reference {np.argmin(mad)}"
         assert mad[i] < tol, f"frame {i} differs by {mad[i]:.2f} levels on average"
+
+
+@pytest.fixture
+def target(tmp_path):
+    """A file already where the video goes: a failed run must leave it as it was."""
+    path = tmp_path / "video.mp4"
+    path.write_bytes(b"precious")
+    return path
+
+
+def assert_untouched(target, others=()):
+    """``target`` still holds what the fixture wrote; nothing but ``others`` beside it."""
+    assert target.read_bytes() == b"precious"
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, *others])
 
 
 def worker_children() -> list[psutil.Process]:

@@ -73,7 +73,7 @@ def test_update_returning_nothing_with_blit_is_a_clear_error(tmp_path, workers):
         BlockAnimator().make_video(
             tmp_path / "x.mp4", block_params(6), fps=6, num_workers=workers, blit=True
         )
-    assert info.value.frame_index == 0
+    assert info.value.frame_index in (0, 3)  # the first frame of either segment
     assert list(tmp_path.iterdir()) == []
 
 

@@ -24,20 +24,12 @@ from anims import (
     UnpicklableFailingAnimator,
     block_params,
 )
-from conftest import worker_children
+from conftest import assert_untouched, worker_children
 from parallel_animate import IndexedFrameParams, RenderError
 
 
-@pytest.fixture
-def target(tmp_path):
-    path = tmp_path / "video.mp4"
-    path.write_bytes(b"precious")
-    return path
-
-
 def _untouched(target: Path):
-    assert target.read_bytes() == b"precious"
-    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    assert_untouched(target)
     assert worker_children() == []
 
 

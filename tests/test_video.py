@@ -204,6 +204,10 @@ def test_existing_output_is_replaced_on_success(tmp_path):
     target.write_bytes(b"old")
     BlockAnimator().make_video(target, block_params(5), fps=5, num_workers=1)
     assert decode(target)[0].shape[0] == 5
+    # the same permissions as any file this process creates (not mkstemp's 0600)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 @pytest.mark.parametrize("workers", [2])

@@ -23,13 +23,20 @@ def _optional_positive_int(name: str, value: Any) -> int | None:
 
 
 def _output_path(output_file: str | os.PathLike[str]) -> Path:
+    from parallel_animate.encode.options import is_frame_pattern
+
     if not isinstance(output_file, (str, os.PathLike)):
         raise TypeError(f"output_file must be a str or Path, got {type(output_file).__name__}")
     output = Path(output_file).expanduser()
     if output.is_dir():
         raise ValueError(f"output_file {output} is a directory; give a file name")
-    if not output.parent.is_dir():
-        raise ValueError(f"the folder of output_file does not exist: {output.parent}")
+    folder = output.parent
+    if is_frame_pattern(output):  # a PNG sequence: its folder is made if missing
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"the folder of the frame pattern is a file: {folder}")
+        folder = folder if folder.is_dir() else folder.parent
+    if not folder.is_dir():
+        raise ValueError(f"the folder of output_file does not exist: {folder}")
     return output
 
 
@@ -71,14 +78,20 @@ class Animator(ABC):
         reuse_figure_object: bool = True,
         preload_factor: int = 8,
         *,
+        quality: int | None = None,
+        preset: str | None = None,
         blit: bool = False,
+        backend: Any = None,
     ) -> Path:
         """Render every frame and write the video; return the output path.
 
         Args:
-            output_file: the video to write; its extension picks the format (.mp4).
-                Written to a temporary file beside it and renamed on success, so a
-                failed run leaves whatever was there untouched.
+            output_file: the video to write; its extension picks the format: .mp4,
+                .mkv, .mov, .webm, .gif, .webp, .apng, or a pattern such as
+                ``frames/f_%04d.png`` for a PNG sequence (one file per frame, numbered
+                from 0; its folder is created if missing). Written to temporary files
+                beside it and moved into place on success, so a failed run leaves
+                whatever was there untouched.
             param_by_frame: one item per frame, passed to ``update()``; any iterable,
                 read lazily (generators work). Items may be
                 :class:`~parallel_animate.IndexedFrameParams` to give frames out of order.
@@ -90,29 +103,55 @@ class Animator(ABC):
                 ``parallel_animate``).
             saving_log_interval: log every N frames written to the file.
             savefig_params: ``dpi``, ``facecolor``, ``edgecolor``, ``bbox_inches``
-                ("tight") and ``pad_inches``, as for ``Figure.savefig``.
+                ("tight"), ``pad_inches`` and ``transparent``, as for
+                ``Figure.savefig``. Transparency (``transparent=True`` or a facecolor
+                such as "none") needs a format with alpha: .webm, .mov (ProRes 4444),
+                .mkv, .gif, .webp, .apng, PNG sequences.
             video_codec, video_pixfmt, video_params: the encoder, its pixel format and
                 its options; None takes the format's defaults (.mp4: libx264, yuv420p,
-                ``{"crf": "23", "preset": "slow"}``).
+                ``{"crf": "23", "preset": "slow"}``). ``video_params`` win over
+                ``quality`` and ``preset``.
             reuse_figure_object: False calls ``setup()`` for every frame (slow; for
                 animators whose figure cannot be reused).
             preload_factor: frames read ahead of the workers, per worker.
+            quality: 0 (smallest) to 100 (best), mapped onto the codec's own scale
+                (crf, qscale, WebP quality, GIF palette size); None: the codec's default.
+            preset: "fast", "balanced" or "small": encoding speed against file size,
+                mapped onto the codec's own presets; None: the codec's default.
             blit: draw only what ``update()`` returns (the artists it changed, as for
                 FuncAnimation's func) over a background drawn once per worker; a frame
                 where anything else changed is drawn in full. Much faster for figures
                 with many static parts.
+            backend: None renders in local processes (``num_workers``); a
+                ``dask.distributed.Client`` or a scheduler address such as
+                ``"tcp://10.0.0.5:8786"`` renders on that Dask cluster, which decides
+                the number of workers (``num_workers`` is not used). Needs the ``dask``
+                extra: ``pip install parallel-animate[dask]``.
 
         Raises:
             ValueError, TypeError: bad arguments, before any frame is rendered (frame-id
                 errors of a lazy iterable as soon as they are seen).
-            RenderError: ``setup()`` or ``update()`` failed, or a worker died.
+            RenderError: ``setup()`` or ``update()`` failed, or a worker died (on Dask:
+                more often than the scheduler's ``allowed-failures`` for one segment).
+            ImportError: a Dask ``backend`` without Dask installed.
         """
+        from parallel_animate.backends import check_backend
         from parallel_animate.encode import resolve_video_settings
         from parallel_animate.pipeline import RunPlan, resolve_workers, run
         from parallel_animate.render import FrameStyle
 
         output = _output_path(output_file)
-        video = resolve_video_settings(output, fps, video_codec, video_pixfmt, video_params)
+        style = FrameStyle.from_savefig_params(savefig_params)
+        video = resolve_video_settings(
+            output,
+            fps,
+            video_codec,
+            video_pixfmt,
+            video_params,
+            quality=quality,
+            preset=preset,
+            alpha=style.wants_alpha,
+        )
         n_frames = _optional_positive_int("n_frames", n_frames)
         workers = resolve_workers(num_workers)
         preload = _optional_positive_int("preload_factor", preload_factor)
@@ -129,6 +168,7 @@ class Animator(ABC):
                 f"param_by_frame must be an iterable of per-frame params, "
                 f"got {type(param_by_frame).__name__}"
             )
+        check_backend(backend)
         plan = RunPlan(
             animator=self,
             output=output,
@@ -136,7 +176,7 @@ class Animator(ABC):
             n_frames=n_frames,
             workers=workers,
             video=video,
-            style=FrameStyle.from_savefig_params(savefig_params),
+            style=style,
             reuse_figure=reuse_figure_object,
             blit=blit,
             preload_factor=preload,
@@ -145,5 +185,6 @@ class Animator(ABC):
                 "plotting_log_interval", plotting_log_interval
             ),
             saving_log_interval=_optional_positive_int("saving_log_interval", saving_log_interval),
+            backend=backend,
         )
         return run(plan)

@@ -322,6 +322,20 @@ def _make_video_options(options: dict[str, Any]) -> dict[str, Any]:
     return dict(options)
 
 
+def _background_patches(fig: Any) -> list[Any]:
+    """The background patches of the figure, its subfigures and all their Axes: what
+    savefig_params' facecolor, edgecolor and transparent change."""
+    patches = [fig.patch]
+    for subfig in fig.subfigs:
+        patches += _background_patches(subfig)
+    stack = list(fig.axes)
+    while stack:
+        ax = stack.pop()
+        patches.append(ax.patch)
+        stack.extend(ax.child_axes)
+    return patches
+
+
 @contextlib.contextmanager
 def _lent(anim: FuncAnimation, fig: Figure) -> Iterator[None]:
     """Draw on the animation's own figure in this process, as Animation.save does,
@@ -329,14 +343,14 @@ def _lent(anim: FuncAnimation, fig: Figure) -> Iterator[None]:
 
     While inside: the figure is never closed by the pipeline, and the animation does not
     start when the figure is first drawn (matplotlib starts it from a "draw_event"
-    callback; Animation.save silences it the same way). Afterwards its canvas, dpi,
+    callback, which Animation.save silences too). Afterwards its canvas, dpi, background
     colours and the animated flags of its artists are restored.
     """
     from parallel_animate.render import lent_figure
 
     canvas = fig.canvas
     dpi = fig.dpi
-    facecolor, edgecolor = fig.get_facecolor(), fig.get_edgecolor()
+    backgrounds = [(p, p.get_facecolor(), p.get_edgecolor()) for p in _background_patches(fig)]
     animated = {id(a) for a in fig.findobj(lambda a: a.get_animated())}
     callbacks = fig.canvas.callbacks
     start_id = getattr(anim, "_first_draw_id", None)
@@ -352,10 +366,11 @@ def _lent(anim: FuncAnimation, fig: Figure) -> Iterator[None]:
             fig.dpi = dpi  # before the canvas is back: no GUI window is resized
         if fig.canvas is not canvas:
             fig.set_canvas(canvas)
-        if fig.get_facecolor() != facecolor:
-            fig.set_facecolor(facecolor)
-        if fig.get_edgecolor() != edgecolor:
-            fig.set_edgecolor(edgecolor)
+        for patch, facecolor, edgecolor in backgrounds:
+            if patch.get_facecolor() != facecolor:
+                patch.set_facecolor(facecolor)
+            if patch.get_edgecolor() != edgecolor:
+                patch.set_edgecolor(edgecolor)
         for artist in fig.findobj():
             if artist.get_animated() != (id(artist) in animated):
                 artist.set_animated(id(artist) in animated)

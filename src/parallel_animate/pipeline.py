@@ -1,18 +1,18 @@
 """One run, end to end: params -> segments -> backend -> reorder -> muxer -> file.
 
-The output is written to a temporary file beside the target and renamed only when the
-whole run succeeded; whatever fails, the target path is left as it was.
+The writer of the output format writes to temporary files beside the target and puts
+them in place only when the whole run succeeded; whatever fails, the target path is left
+as it was.
 """
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import copy
+import functools
 import logging
 import math
 import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from parallel_animate import worker
 from parallel_animate.backends import Backend, ProcessBackend, SerialBackend, WorkerLostError
-from parallel_animate.encode import EncodedSegment, SegmentMuxer, VideoSettings
+from parallel_animate.encode import EncodedSegment, SegmentWriter, VideoSettings, open_writer
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment, iter_segments, known_length
 from parallel_animate.render import (
@@ -72,6 +72,7 @@ class RunPlan:
     disable_progress_bar: bool | None
     plotting_log_interval: int | None
     saving_log_interval: int | None
+    backend: Any = None  # None: local processes; a dask Client or scheduler address
 
 
 def cpu_count() -> int:
@@ -133,14 +134,6 @@ def _crop_from_first_frame(plan: RunPlan, first: Segment) -> tuple[int, int, int
         close_figure(fig)
 
 
-def _temp_path_beside(output: Path) -> Path:
-    fd, name = tempfile.mkstemp(
-        prefix=f".{output.stem}.", suffix=f".partial{output.suffix}", dir=output.parent
-    )
-    os.close(fd)
-    return Path(name)
-
-
 class _Progress:
     """The bar (frames encoded) and the interval logs of one run."""
 
@@ -189,11 +182,27 @@ class _Progress:
             self.bar.close()
 
 
-def _make_backend(plan: RunPlan, n_segments: int | None) -> Backend:
+def _make_backend(plan: RunPlan, total: int | None) -> tuple[Backend, int]:
+    """The run's backend (no worker started yet) and the segment length planned for it."""
+    fps = float(plan.video.fps)
+    if plan.backend is not None:  # a Dask cluster: it decides how many workers there are
+        from parallel_animate.backends.dask import DaskBackend
+
+        backend = DaskBackend(plan.backend)
+        return backend, plan_segment_length(total, fps, backend.slots)
+    seg_len = plan_segment_length(total, fps, plan.workers)
     if plan.workers == 1:
-        return SerialBackend()
+        return SerialBackend(), seg_len
+    n_segments = None if total is None else math.ceil(total / seg_len)
     workers = plan.workers if n_segments is None else min(plan.workers, n_segments)
-    return ProcessBackend(workers)
+    return ProcessBackend(workers), seg_len
+
+
+def _in_flight_bounds(slots: int, preload_factor: int, seg_len: int) -> tuple[int, int]:
+    """Segments submitted and not yet back, and how far past the next one to mux."""
+    extra = max(1, math.ceil(slots * preload_factor / seg_len))
+    max_in_flight = slots + extra
+    return max_in_flight, 2 * max_in_flight  # the latter bounds finished, waiting segments
 
 
 def run(plan: RunPlan) -> Path:
@@ -201,9 +210,12 @@ def run(plan: RunPlan) -> Path:
     total = known_length(plan.param_by_frame, plan.n_frames)
     if total == 0:
         raise ValueError("param_by_frame is empty: there are no frames to render")
-    fps = float(plan.video.fps)
-    seg_len = plan_segment_length(total, fps, plan.workers)
-    n_segments = None if total is None else math.ceil(total / seg_len)
+    backend, seg_len = _make_backend(plan, total)
+    with backend:  # closed whatever happens; at once on failure
+        return _run_on(plan, backend, total, seg_len)
+
+
+def _run_on(plan: RunPlan, backend: Backend, total: int | None, seg_len: int) -> Path:
     source: Iterator[Segment] = iter_segments(plan.param_by_frame, plan.n_frames, seg_len)
 
     held: Segment | None = None  # read from the source, not yet submitted
@@ -221,7 +233,6 @@ def run(plan: RunPlan) -> Path:
         video=plan.video,
         blit=plan.blit,
     )
-    backend = _make_backend(plan, n_segments)
     _logger.info(
         "Rendering %s frames to %s: %d worker(s), %d frames per segment, %s",
         total if total is not None else "an unknown number of",
@@ -230,23 +241,28 @@ def run(plan: RunPlan) -> Path:
         seg_len,
         plan.video.codec,
     )
-    extra = max(1, math.ceil(backend.slots * plan.preload_factor / seg_len))
-    max_in_flight = backend.slots + extra
-    max_ahead = 2 * max_in_flight  # bounds finished segments waiting for an earlier one
 
-    temp = _temp_path_beside(plan.output)
     progress = _Progress(plan, total)
-    muxer: SegmentMuxer | None = None
+    writer: SegmentWriter | None = None
     in_flight: dict[int, Segment] = {}
     finished: dict[int, EncodedSegment] = {}
     next_to_mux = 0
     exhausted = False
     ok = False
     try:
-        muxer = SegmentMuxer(plan.video, temp)
-        backend.start(worker.render_segment, context, progress.on_rendered)
+        writer = open_writer(plan.video, plan.output)
+        backend.start(
+            worker.render_segment,
+            context,
+            progress.on_rendered,
+            teardown=functools.partial(worker.release, context.token),
+        )
         progress.show()
         while True:
+            # Re-read each round: a Dask cluster may grow or shrink during the run.
+            max_in_flight, max_ahead = _in_flight_bounds(
+                backend.slots, plan.preload_factor, seg_len
+            )
             while not exhausted and len(in_flight) < max_in_flight:
                 if held is None:
                     try:
@@ -276,21 +292,17 @@ def run(plan: RunPlan) -> Path:
                 finished[key] = encoded
             while next_to_mux in finished:
                 encoded = finished.pop(next_to_mux)
-                muxer.add(encoded)
+                writer.add(encoded)
                 progress.on_saved(encoded.n_frames)
                 next_to_mux += 1
         backend.close()
-        muxer.close()
-        os.replace(temp, plan.output)
+        writer.commit()
         ok = True
     finally:
         progress.close()
         if not ok:
             backend.close(abort=True)
-            if muxer is not None:
-                muxer.abort()
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-        worker.release(context.token)  # the serial backend's figure lives here
+            if writer is not None:
+                writer.abort()
     _logger.info("Wrote %d frames to %s", progress.saved, plan.output)
     return plan.output

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from parallel_animate.animator import Animator
 
 #: savefig_params keys that apply to frames of a video.
-SUPPORTED_SAVEFIG_KEYS = ("dpi", "facecolor", "edgecolor", "bbox_inches", "pad_inches")
+SUPPORTED_SAVEFIG_KEYS = (
+    "dpi",
+    "facecolor",
+    "edgecolor",
+    "bbox_inches",
+    "pad_inches",
+    "transparent",
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,19 @@ class FrameStyle:
     edgecolor: Any = None
     tight: bool = False
     pad_inches: float | None = None
+    transparent: bool = False
+
+    @property
+    def wants_alpha(self) -> bool:
+        """The frames are meant to be see-through: ``transparent`` or a facecolor with
+        alpha below 1 (``"none"``). The output format must then keep the alpha."""
+        if self.transparent:
+            return True
+        if self.facecolor in (None, "auto"):
+            return False
+        from matplotlib.colors import to_rgba
+
+        return to_rgba(self.facecolor)[3] < 1
 
     @classmethod
     def from_savefig_params(cls, params: dict[str, Any] | None) -> FrameStyle:
@@ -66,6 +86,11 @@ class FrameStyle:
                     f"savefig_params['pad_inches'] must be a number >= 0, got {pad!r}"
                 )
             pad = float(pad)
+        transparent = params.get("transparent", False)
+        if not isinstance(transparent, bool):
+            raise ValueError(
+                f"savefig_params['transparent'] must be True or False, got {transparent!r}"
+            )
         from matplotlib.colors import to_rgba
 
         for key in ("facecolor", "edgecolor"):
@@ -83,6 +108,7 @@ class FrameStyle:
             edgecolor=params.get("edgecolor"),
             tight=bbox == "tight",
             pad_inches=pad,
+            transparent=transparent,
         )
 
 
@@ -105,11 +131,28 @@ def build_figure(animator: Animator, style: FrameStyle) -> Figure:
         FigureCanvasAgg(fig)  # frames come from the Agg buffer, whatever the GUI backend
     if style.dpi is not None:
         fig.set_dpi(style.dpi)
+    if style.transparent:  # a facecolor or edgecolor given as well still applies
+        _make_transparent(fig)
     if style.facecolor not in (None, "auto"):
         fig.patch.set_facecolor(style.facecolor)
     if style.edgecolor not in (None, "auto"):
         fig.patch.set_edgecolor(style.edgecolor)
     return fig
+
+
+def _make_transparent(fig: Figure) -> None:
+    """What ``savefig(transparent=True)`` does: no background behind the figure, its
+    subfigures and all their Axes."""
+    fig.patch.set_facecolor("none")
+    fig.patch.set_edgecolor("none")
+    for subfig in fig.subfigs:
+        _make_transparent(subfig)
+    stack = list(fig.axes)
+    while stack:
+        ax = stack.pop()
+        ax.patch.set_facecolor("none")
+        ax.patch.set_edgecolor("none")
+        stack.extend(ax.child_axes)
 
 
 #: Figures lent to a run instead of made by ``setup()``: ``parallel_animate.save`` draws

@@ -2,17 +2,20 @@
 
 Backends call :func:`render_segment` with a :class:`RenderContext` they received once
 per worker. The figure is cached per process and per run (keyed by the context's token),
-so ``setup()`` runs once per worker, not once per segment.
+so ``setup()`` runs once per worker, not once per segment. Threads of one process (a
+Dask worker with several threads) share that figure and the animator holding its
+artists, so they take turns: one frame is updated, drawn and encoded at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from parallel_animate.encode import EncodedSegment, SegmentEncoder, VideoSettings
+from parallel_animate.encode import EncodedSegment, VideoSettings, make_segment_encoder
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
 from parallel_animate.render import FrameRenderer, FrameStyle, NotAFigureError
@@ -36,25 +39,32 @@ class RenderContext:
     blit: bool = False
 
 
-# token -> renderer: one figure per worker process and run.
-_renderers: dict[str, FrameRenderer] = {}
+# token -> (renderer, its lock): one figure per worker process and run.
+_renderers: dict[str, tuple[FrameRenderer, threading.Lock]] = {}
+_renderers_lock = threading.Lock()
 
 
-def _renderer_for(context: RenderContext) -> FrameRenderer:
-    renderer = _renderers.get(context.token)
-    if renderer is None:
-        renderer = FrameRenderer(
-            context.animator, context.style, context.crop, context.reuse_figure, context.blit
-        )
-        _renderers[context.token] = renderer
-    return renderer
+def _renderer_for(context: RenderContext) -> tuple[FrameRenderer, threading.Lock]:
+    with _renderers_lock:
+        cached = _renderers.get(context.token)
+        if cached is None:
+            renderer = FrameRenderer(
+                context.animator,
+                context.style,
+                context.crop,
+                context.reuse_figure,
+                context.blit,
+            )
+            cached = _renderers[context.token] = (renderer, threading.Lock())
+        return cached
 
 
 def release(token: str) -> None:
     """Close the figure cached for a run in this process (when the run ends)."""
-    renderer = _renderers.pop(token, None)
-    if renderer is not None:
-        renderer.close()
+    with _renderers_lock:
+        cached = _renderers.pop(token, None)
+    if cached is not None:
+        cached[0].close()
 
 
 def render_segment(
@@ -64,26 +74,27 @@ def render_segment(
 
     ``report_progress(n)`` is called after each frame is handed to the encoder.
     """
-    renderer = _renderer_for(context)
-    encoder = SegmentEncoder(context.video)
+    renderer, lock = _renderer_for(context)
+    encoder = make_segment_encoder(context.video, segment.start)
     name = type(context.animator).__name__
     try:
         for offset, params in enumerate(segment.params):
             frame_index = segment.start + offset
-            try:
-                renderer.prepare()
-            except NotAFigureError:
-                raise  # a misuse of the API, reported as the TypeError it is
-            except Exception as exc:
-                raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
-            try:
-                pixels = renderer.render(frame_index, params)
-            except (Exception, SystemExit) as exc:  # sys.exit() in user code too
-                raise RenderError.from_exception(exc, frame_index, f"{name}.update()") from exc
-            try:
-                encoder.add(pixels)
-            except Exception as exc:
-                raise RenderError.from_exception(exc, frame_index, "encoding") from exc
+            with lock:  # the pixels are the figure's until the next frame is drawn
+                try:
+                    renderer.prepare()
+                except NotAFigureError:
+                    raise  # a misuse of the API, reported as the TypeError it is
+                except Exception as exc:
+                    raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
+                try:
+                    pixels = renderer.render(frame_index, params)
+                except (Exception, SystemExit) as exc:  # sys.exit() in user code too
+                    raise RenderError.from_exception(exc, frame_index, f"{name}.update()") from exc
+                try:
+                    encoder.add(pixels)
+                except Exception as exc:
+                    raise RenderError.from_exception(exc, frame_index, "encoding") from exc
             report_progress(1)
         try:
             data = encoder.finish()

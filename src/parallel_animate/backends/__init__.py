@@ -1,7 +1,36 @@
 """Where segments run: in this process, in local worker processes (default), or Dask."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from parallel_animate.backends.base import Backend
 from parallel_animate.backends.processes import ProcessBackend, WorkerLostError
 from parallel_animate.backends.serial import SerialBackend
 
-__all__ = ["Backend", "ProcessBackend", "SerialBackend", "WorkerLostError"]
+__all__ = ["Backend", "ProcessBackend", "SerialBackend", "WorkerLostError", "check_backend"]
+
+DASK_EXTRA_HINT = "pip install 'parallel-animate[dask]'"
+BACKEND_CHOICES = "None (local processes), a dask.distributed.Client or a scheduler address"
+
+
+def check_backend(backend: Any) -> None:
+    """Validate ``make_video(backend=...)`` before any work.
+
+    None means local processes; a ``dask.distributed.Client`` or a scheduler address
+    string means Dask, which must be installed (the ``dask`` extra).
+    """
+    if backend is None:
+        return
+    try:
+        from parallel_animate.backends import dask as dask_backend
+    except ImportError as exc:
+        if not isinstance(backend, str):
+            raise TypeError(
+                f"backend must be {BACKEND_CHOICES}, got {type(backend).__name__}"
+            ) from exc
+        raise ImportError(
+            f"backend={backend!r} runs on a Dask cluster, which needs dask.distributed: "
+            f"{DASK_EXTRA_HINT} ({exc})"
+        ) from exc
+    dask_backend.check_backend(backend)

@@ -22,11 +22,19 @@ class Backend(ABC):
     slots: int = 1
 
     @abstractmethod
-    def start(self, job: Job, context: Any, on_progress: Callable[[int, int], None]) -> None:
+    def start(
+        self,
+        job: Job,
+        context: Any,
+        on_progress: Callable[[int, int], None],
+        teardown: Callable[[], None] | None = None,
+    ) -> None:
         """Get workers ready to run ``job`` with ``context``.
 
         ``on_progress(key, n)`` is called in this process when task ``key`` reports ``n``
-        more units done.
+        more units done. ``teardown`` (picklable, no arguments) is run in every worker
+        process that outlives the run, when the backend is closed; backends whose
+        workers exit with the run may ignore it.
         """
 
     @abstractmethod

@@ -43,20 +43,46 @@ def _describe_exit(exitcode: int | None) -> str:
     return f"exited with code {exitcode}"
 
 
+def _roundtrips(obj: object) -> bool:
+    try:
+        pickle.loads(pickle.dumps(obj))
+    except Exception:
+        return False
+    return True
+
+
+def _cut_unpicklable_links(exc: BaseException, seen: set[int]) -> None:
+    """Drop ``__cause__``/``__context__`` links to exceptions that cannot be pickled.
+
+    Plain pickling ignores those links, but tblib's pickling support, which
+    dask.distributed installs for every exception class when imported, pickles the
+    whole chain: one unpicklable original would make the error unpicklable too.
+    """
+    seen.add(id(exc))
+    for attr in ("__cause__", "__context__"):
+        linked = getattr(exc, attr)
+        if linked is None or id(linked) in seen:
+            continue
+        if _roundtrips(linked):
+            _cut_unpicklable_links(linked, seen)
+        else:
+            setattr(exc, attr, None)
+
+
 def _shippable(exc: BaseException) -> Exception:
     """The exception if it survives pickling, else a RuntimeError with its traceback.
 
     SystemExit and other non-Exception errors in a worker become RuntimeError too: they
-    must not exit or interrupt the parent.
+    must not exit or interrupt the parent. Linked exceptions that cannot be pickled are
+    dropped (their traceback text is in the message of a RenderError).
     """
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     if not isinstance(exc, Exception):
         return RuntimeError(f"{type(exc).__name__} raised in a worker process:\n{text}")
-    try:
-        pickle.loads(pickle.dumps(exc))
+    _cut_unpicklable_links(exc, set())
+    if _roundtrips(exc):
         return exc
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__} in worker (not picklable):\n{text}")
+    return RuntimeError(f"{type(exc).__name__} in worker (not picklable):\n{text}")
 
 
 def _worker_main(conn: Connection, job: Job, context: Any) -> None:
@@ -118,7 +144,13 @@ class ProcessBackend(Backend):
     def pids(self) -> list[int]:
         return [w.process.pid for w in self._workers if w.process.pid is not None]
 
-    def start(self, job: Job, context: Any, on_progress: Callable[[int, int], None]) -> None:
+    def start(
+        self,
+        job: Job,
+        context: Any,
+        on_progress: Callable[[int, int], None],
+        teardown: Callable[[], None] | None = None,
+    ) -> None:
         self._on_progress = on_progress
         for i in range(self.slots):
             parent_conn, child_conn = self._mp.Pipe(duplex=True)

@@ -19,9 +19,17 @@ class SerialBackend(Backend):
         self._job: Job | None = None
         self._context: Any = None
         self._on_progress: Callable[[int, int], None] = lambda key, n: None
+        self._teardown: Callable[[], None] | None = None
 
-    def start(self, job: Job, context: Any, on_progress: Callable[[int, int], None]) -> None:
+    def start(
+        self,
+        job: Job,
+        context: Any,
+        on_progress: Callable[[int, int], None],
+        teardown: Callable[[], None] | None = None,
+    ) -> None:
         self._job, self._context, self._on_progress = job, context, on_progress
+        self._teardown = teardown
 
     def submit(self, key: int, task: Any) -> None:
         self._queue.append((key, task))
@@ -38,3 +46,6 @@ class SerialBackend(Backend):
 
     def close(self, abort: bool = False) -> None:
         self._queue.clear()
+        teardown, self._teardown = self._teardown, None
+        if teardown is not None:
+            teardown()  # this process is the worker: free what the job cached here

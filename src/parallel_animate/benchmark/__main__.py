@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 try:
-    from parallel_animate.benchmark import report
-    from parallel_animate.benchmark.runner import CaseSpec, run_case
+    from parallel_animate.benchmark import fidelity, report
+    from parallel_animate.benchmark.methods import DASK, METHODS, PEER
+    from parallel_animate.benchmark.plot import write_scaling_plot
+    from parallel_animate.benchmark.runner import CaseSpec, probe_peer, run_case
     from parallel_animate.benchmark.scenes import SCENES
 except ModuleNotFoundError as exc:  # psutil & co. come with the [bench] extra
     sys.exit(f"missing {exc.name!r}: install the benchmark extra: pip install -e '.[bench]'")
+
+PEER_ENV = "PARALLEL_ANIMATE_PEER_PYTHON"
 
 
 def _int_list(text: str) -> list[int]:
@@ -27,14 +33,20 @@ def _int_list(text: str) -> list[int]:
     return values
 
 
-def _scene_list(text: str) -> list[str]:
-    names = [v.strip() for v in text.split(",") if v.strip()]
-    unknown = [n for n in names if n not in SCENES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown scene(s) {unknown}; choose from {', '.join(SCENES)}"
-        )
-    return names
+def _name_list(choices: Iterable[str], what: str) -> Callable[[str], list[str]]:
+    """An argparse type: a comma-separated list of names out of ``choices``."""
+    known = list(choices)
+
+    def parse(text: str) -> list[str]:
+        names = [v.strip() for v in text.split(",") if v.strip()]
+        unknown = [n for n in names if n not in known]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what}(s) {unknown}; choose from {', '.join(known)}"
+            )
+        return names
+
+    return parse
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -46,7 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--scenes",
-        type=_scene_list,
+        type=_name_list(SCENES, "scene"),
         default=list(SCENES),
         help=f"comma-separated subset of {','.join(SCENES)} (default: all)",
     )
@@ -59,13 +71,45 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--workers",
         type=_int_list,
-        default=[1, 2],
-        help="comma-separated num_workers values for make_video (default: 1,2)",
+        default=None,
+        help="comma-separated worker counts for the per-worker methods "
+        "(default: 1,2; with --scaling: 1..CPU count)",
+    )
+    ap.add_argument(
+        "--scaling",
+        action="store_true",
+        help="measure every worker count from 1 to the CPU count (unless --workers "
+        "is given) for the scaling plot, which is written whenever >1 count is measured",
+    )
+    ap.add_argument(
+        "--methods",
+        type=_name_list(METHODS, "method"),
+        default=None,
+        help=f"comma-separated subset of {','.join(METHODS)} "
+        f"(default: all; {PEER} only with a peer interpreter)",
     )
     ap.add_argument(
         "--skip-funcanimation",
         action="store_true",
         help="do not run the FuncAnimation.save baseline",
+    )
+    ap.add_argument(
+        "--dask",
+        action="store_true",
+        help="add a make_video row on a Dask LocalCluster of W single-threaded worker "
+        "processes per worker count (needs the dask extra)",
+    )
+    ap.add_argument(
+        "--peer-python",
+        default=os.environ.get(PEER_ENV) or None,
+        help="python of a virtualenv with parallel-matplotlib-animation installed, "
+        f"measured side by side (default: ${PEER_ENV}, else no peer rows)",
+    )
+    ap.add_argument(
+        "--fidelity-frames",
+        type=int,
+        default=8,
+        help="frames per scene compared blit vs full redraw (default 8; 0 = skip)",
     )
     ap.add_argument(
         "--out",
@@ -101,18 +145,38 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ap.error("--frames-scale must be > 0")
     if len(args.rss_frames) != 2:
         ap.error("--rss-frames takes exactly two counts")
+    if args.fidelity_frames < 0:
+        ap.error("--fidelity-frames must be >= 0")
+    if args.workers is None:
+        args.workers = list(range(1, (os.cpu_count() or 1) + 1)) if args.scaling else [1, 2]
+    if args.methods is None:
+        args.methods = [
+            m for m in METHODS if (m != PEER or args.peer_python) and (m != DASK or args.dask)
+        ]
+    if args.skip_funcanimation:
+        args.methods = [m for m in args.methods if m != "funcanimation"]
+    if PEER in args.methods and not args.peer_python:
+        ap.error(f"method {PEER} needs --peer-python or ${PEER_ENV}")
+    if PEER not in args.methods:
+        args.peer_python = None
     return args
 
 
+def scene_frames(name: str, args: argparse.Namespace) -> int:
+    """The frame count of a scene in this run."""
+    return max(2, round(SCENES[name].default_frames * args.frames_scale))
+
+
 def plan(args: argparse.Namespace) -> list[CaseSpec]:
-    """The cases of a normal run, in the order they are run."""
+    """The cases of a normal run, in the order they are run: per scene, the single
+    runs first, then for each worker count every per-worker method side by side."""
+    chosen = [METHODS[m] for m in METHODS if m in args.methods]
     cases = []
     for name in args.scenes:
-        n = max(2, round(SCENES[name].default_frames * args.frames_scale))
-        if not args.skip_funcanimation:
-            cases.append(CaseSpec(name, "funcanimation", n))
-        cases.append(CaseSpec(name, "floor", n))
-        cases += [CaseSpec(name, "ours", n, w) for w in args.workers]
+        n = scene_frames(name, args)
+        cases += [CaseSpec(name, m.name, n) for m in chosen if not m.per_worker_count]
+        for w in args.workers:
+            cases += [CaseSpec(name, m.name, n, w) for m in chosen if m.per_worker_count]
     return cases
 
 
@@ -127,7 +191,7 @@ def _run_all(
             file=sys.stderr,
             flush=True,
         )
-        res = run_case(spec, video_dir, args.out / "logs", args.ffmpeg_threads)
+        res = run_case(spec, video_dir, args.out / "logs", args.ffmpeg_threads, args.peer_python)
         if res.get("ok"):
             msg = f"{res['wall_s']:.2f} s, {res['peak_tree_rss_bytes'] / 2**20:.0f} MB"
         else:
@@ -138,22 +202,53 @@ def _run_all(
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+    return {
+        k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "peer"
+    }
+
+
+def _fidelity_all(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Blit vs full redraw per scene, in this process, when any blit method runs."""
+    if args.fidelity_frames == 0 or not any(METHODS[m].blit for m in args.methods):
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for name in args.scenes:
+        print(f"fidelity {name}: blit vs full redraw ...", end=" ", file=sys.stderr, flush=True)
+        try:
+            n = scene_frames(name, args)
+            res = fidelity.check_scene(SCENES[name], n, args.fidelity_frames)
+        except Exception as exc:  # a broken scene must not lose the timings
+            res = {"scene": name, "error": f"{type(exc).__name__}: {exc}"}
+            print(f"FAILED: {res['error']}", file=sys.stderr, flush=True)
+        else:
+            print(f"mean |diff| <= {res['worst_mean_abs_diff']:.3f}", file=sys.stderr, flush=True)
+        out[name] = res
+    return out
 
 
 def main_table(args: argparse.Namespace, video_dir: Path) -> int:
-    """The normal run: every scene x method, then the table."""
-    env = report.environment()
+    """The normal run: every scene x method, the blit fidelity check, then the table."""
+    env = report.environment(args.peer)
     results = _run_all(plan(args), args, video_dir)
+    fid = _fidelity_all(args)
     rows = report.build_rows(results)
     print()
     print(report.format_text(rows))
-    warn = report.warnings_for(results)
-    for w in warn:
+    fid_ok = [f for f in fid.values() if "error" not in f]
+    if fid_ok:
+        print("\nblit vs full redraw (fidelity):")
+        print(report.format_text(fid_ok, report.FIDELITY_COLUMNS))
+    for w in report.warnings_for(results, fid):
         print(f"warning: {w}")
-    json_path, md_path = report.write_outputs(args.out, rows, results, _settings(args), env)
-    print(f"\nwrote {json_path} and {md_path}")
-    return 0 if all(r.get("ok") for r in results) else 1
+    plot = None
+    if len(args.workers) > 1 or args.scaling:
+        plot = write_scaling_plot(rows, args.out / "scaling.png")
+    json_path, md_path = report.write_outputs(
+        args.out, rows, results, _settings(args), env, fid, plot
+    )
+    print(f"\nwrote {json_path} and {md_path}" + (f" and {plot}" if plot else ""))
+    failed_fid = any("error" in f for f in fid.values())
+    return 0 if all(r.get("ok") for r in results) and not failed_fid else 1
 
 
 def main_rss_check(args: argparse.Namespace, video_dir: Path) -> int:
@@ -197,6 +292,12 @@ def main_rss_check(args: argparse.Namespace, video_dir: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code (1 if any case failed)."""
     args = parse_args(argv)
+    args.peer = None
+    if args.peer_python and not args.rss_check:
+        try:
+            args.peer = probe_peer(args.peer_python)
+        except ValueError as exc:
+            sys.exit(f"error: {exc}")
     run = main_rss_check if args.rss_check else main_table
     if args.keep_videos:
         return run(args, args.out / "videos")

@@ -5,6 +5,9 @@ Usage (the harness builds this line; run it by hand to debug one case)::
     python -m parallel_animate.benchmark._case --scene simple --method floor \
         --frames 15 --output /tmp/x.mp4 --result /tmp/x.json
 
+``--method`` is a name from :data:`parallel_animate.benchmark.methods.METHODS` that has
+a runner in :data:`RUNNERS` (the peer runs in its own interpreter, ``_peer_case.py``).
+
 It times only the work (not interpreter start or imports), measures its own and its
 children's CPU time with getrusage around that work, checks the video it wrote, and
 writes a JSON result file. Peak memory is measured from outside by the parent.
@@ -13,6 +16,8 @@ writes a JSON result file. Peak memory is measured from outside by the parent.
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import json
 import multiprocessing
 import os
@@ -20,6 +25,7 @@ import resource
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +37,7 @@ import av
 import numpy as np
 
 from parallel_animate.benchmark import scenes
-
-METHODS = ("funcanimation", "ours", "floor")
+from parallel_animate.benchmark.videoinfo import inspect_video
 
 # The codec settings every path uses, so only the machinery differs.
 CODEC = "libx264"
@@ -71,45 +76,52 @@ class Meter:
         }
 
 
-def run_funcanimation(
-    scene: scenes.Scene, n_frames: int, output: Path, ffmpeg_threads: int | None
-) -> dict[str, Any]:
+def run_funcanimation(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
     """matplotlib's serial FuncAnimation.save through an ffmpeg pipe."""
     import imageio_ffmpeg
     from matplotlib.animation import FFMpegWriter
 
     matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
     extra = ["-pix_fmt", PIX_FMT, "-crf", CRF, "-preset", PRESET]
-    if ffmpeg_threads is not None:
-        extra += ["-threads", str(ffmpeg_threads)]
+    if args.ffmpeg_threads is not None:
+        extra += ["-threads", str(args.ffmpeg_threads)]
     # Building the figure is timed too: make_video's workers pay for setup() as well.
     with Meter() as m:
-        anim = scenes.make_funcanimation(scene, n_frames)
+        anim = scenes.make_funcanimation(scene, args.frames)
         writer = FFMpegWriter(fps=scene.fps, codec=CODEC, extra_args=extra)
-        anim.save(str(output), writer=writer, dpi=scene.dpi)
+        anim.save(str(args.output), writer=writer, dpi=scene.dpi)
     return {**m.as_dict(), "ffmpeg_args": extra}
 
 
-def run_ours(scene: scenes.Scene, n_frames: int, output: Path, workers: int) -> dict[str, Any]:
+def run_ours(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict[str, Any]:
     """parallel_animate's make_video with the scene's Animator subclass."""
-    if not scenes.HAVE_ANIMATOR:
-        raise RuntimeError("parallel_animate.Animator is not importable")
     animator = scene.animator()
-    params = scene.params(n_frames)
+    params = scene.params(args.frames)
     with Meter() as m:
         path = animator.make_video(
-            str(output), params, scene.fps, num_workers=workers, disable_progress_bar=True
+            str(args.output),
+            params,
+            scene.fps,
+            num_workers=args.workers,
+            disable_progress_bar=True,
+            blit=blit,
         )
     return {**m.as_dict(), "returned_path": str(path)}
 
 
-def run_floor(scene: scenes.Scene, n_frames: int, output: Path) -> dict[str, Any]:
+def run_floor(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict[str, Any]:
     """The least work any tool must do per frame, done as directly as possible.
 
     update + full draw + pixel grab + single-threaded x264 encode, one frame after the
     other in this process. Setup and container open/close are not counted; the encoder
     flush is (it encodes the frames still in x264's lookahead).
+
+    With ``blit``, the artists the first ``draw`` returns are marked animated and the
+    figure without them is drawn once (``background_s``); every frame then restores
+    that background and draws only the artists ``draw`` returned, as matplotlib's
+    blitting does. The scene's fidelity check shows that this loses nothing.
     """
+    n_frames, output = args.frames, args.output
     fig, state = scene.build()
     canvas = fig.canvas
     width, height = canvas.get_width_height(physical=True)
@@ -124,13 +136,28 @@ def run_floor(scene: scenes.Scene, n_frames: int, output: Path) -> dict[str, Any
     stream.pix_fmt = PIX_FMT
     stream.codec_context.thread_count = 1
 
-    t_update = t_draw = t_grab = t_encode = 0.0
+    t_update = t_background = t_draw = t_grab = t_encode = 0.0
+    background = None
     with Meter() as m:
         for i in range(n_frames):
             t0 = time.perf_counter()
-            scene.draw(state, i, params[i])
+            changed = scene.draw(state, i, params[i])
             t1 = time.perf_counter()
-            canvas.draw()
+            if not blit:
+                canvas.draw()
+            else:
+                if background is None:
+                    for artist in changed:
+                        artist.set_animated(True)
+                    canvas.draw()  # everything but the animated artists
+                    background = canvas.copy_from_bbox(fig.bbox)
+                    t_bg = time.perf_counter()
+                    t_background += t_bg - t1
+                    t1 = t_bg
+                else:
+                    canvas.restore_region(background)
+                for artist in sorted(changed, key=lambda a: a.get_zorder()):
+                    fig.draw_artist(artist)
             t2 = time.perf_counter()
             rgba = np.asarray(canvas.buffer_rgba())
             t3 = time.perf_counter()
@@ -146,34 +173,82 @@ def run_floor(scene: scenes.Scene, n_frames: int, output: Path) -> dict[str, Any
         t_encode += time.perf_counter() - t0
     container.close()
 
+    split = {"update_s": t_update, "draw_s": t_draw, "grab_s": t_grab, "encode_s": t_encode}
+    if blit:
+        split["background_s"] = t_background
     # self_cpu_s ~ loop_wall_s shows the encoder really ran on one thread.
     return {
         **m.as_dict(),
-        "wall_s": t_update + t_draw + t_grab + t_encode,
+        "wall_s": sum(split.values()),
         "loop_wall_s": m.wall_s,
-        "floor": {"update_s": t_update, "draw_s": t_draw, "grab_s": t_grab, "encode_s": t_encode},
+        "floor": split,
     }
 
 
-def inspect_video(path: Path) -> dict[str, Any]:
-    """Frame count and size of what was written, to catch a run that cheated or broke."""
-    if not path.exists():
-        return {"output_exists": False}
-    info: dict[str, Any] = {"output_exists": True, "output_bytes": path.stat().st_size}
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        info["output_codec"] = stream.codec_context.name
-        info["output_size_px"] = [stream.codec_context.width, stream.codec_context.height]
-        info["output_pix_fmt"] = stream.codec_context.pix_fmt
-        info["output_frames"] = sum(1 for pkt in container.demux(stream) if pkt.size > 0)
-    return info
+#: How _case runs each method of ours (the peer's runner is _peer_case.py).
+def _workers_cpu_seconds(client: Any) -> float:
+    """User+sys CPU seconds used so far by all Dask worker processes of ``client``."""
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    return sum(client.run(cpu).values())
+
+
+def run_dask(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
+    """make_video on a LocalCluster of ``args.workers`` single-threaded worker processes.
+
+    Starting the cluster is not timed (a cluster is usually up before a render), and
+    its workers import this package first, as they would after an earlier render. The
+    workers' CPU, read in each worker around the timed region, is reported as the
+    children's, since getrusage cannot see processes that are still running.
+    """
+    from distributed import Client, LocalCluster
+
+    animator = scene.animator()
+    params = scene.params(args.frames)
+    t0 = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.run(importlib.import_module, "parallel_animate.benchmark.scenes")
+        cluster_start_s = time.perf_counter() - t0
+        workers_cpu0 = _workers_cpu_seconds(client)
+        with Meter() as m:
+            path = animator.make_video(
+                str(args.output), params, scene.fps, backend=client, disable_progress_bar=True
+            )
+        workers_cpu_s = _workers_cpu_seconds(client) - workers_cpu0
+    return {
+        **m.as_dict(),
+        "children_cpu_s": workers_cpu_s,
+        "cluster_start_s": cluster_start_s,
+        "returned_path": str(path),
+    }
+
+
+RUNNERS: dict[str, Callable[[scenes.Scene, argparse.Namespace], dict[str, Any]]] = {
+    "funcanimation": run_funcanimation,
+    "floor": functools.partial(run_floor, blit=False),
+    "floor-blit": functools.partial(run_floor, blit=True),
+    "ours": functools.partial(run_ours, blit=False),
+    "ours-blit": functools.partial(run_ours, blit=True),
+    "dask": run_dask,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one case and write its JSON result; exit 1 on failure (result says why)."""
     ap = argparse.ArgumentParser(prog="python -m parallel_animate.benchmark._case")
     ap.add_argument("--scene", required=True, choices=sorted(scenes.SCENES))
-    ap.add_argument("--method", required=True, choices=METHODS)
+    ap.add_argument("--method", required=True, choices=sorted(RUNNERS))
     ap.add_argument("--frames", type=int, required=True)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--ffmpeg-threads", type=int, default=None)
@@ -194,12 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         "ok": False,
     }
     try:
-        if args.method == "funcanimation":
-            result.update(run_funcanimation(scene, args.frames, args.output, args.ffmpeg_threads))
-        elif args.method == "ours":
-            result.update(run_ours(scene, args.frames, args.output, args.workers))
-        else:
-            result.update(run_floor(scene, args.frames, args.output))
+        result.update(RUNNERS[args.method](scene, args))
         result["mp_start_method_after"] = multiprocessing.get_start_method(allow_none=True)
         result.update(inspect_video(args.output))
         result["ok"] = True

@@ -11,16 +11,34 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-COLUMNS: list[tuple[str, str]] = [
+from parallel_animate.benchmark.methods import BASELINE, METHODS, PEER, PEER_DIST
+
+Columns = list[tuple[str, str]]
+
+#: The table's columns; a ratio column that no row has a value for is left out.
+COLUMNS: Columns = [
     ("scene", "scene"),
     ("method", "method"),
     ("frames", "frames"),
     ("wall_s", "wall s"),
     ("fps", "fps"),
     ("x_vs_funcanimation", "x vs FuncAnim"),
+    ("x_vs_full_redraw", "x vs full redraw"),
+    ("x_vs_peer", "x vs peer"),
     ("wall_over_floor", "wall/floor"),
     ("peak_rss_mb", "peak tree RSS MB"),
     ("main_cpu_pct", "main CPU %"),
+]
+OPTIONAL_COLUMNS = ("x_vs_funcanimation", "x_vs_full_redraw", "x_vs_peer")
+
+FIDELITY_COLUMNS: Columns = [
+    ("scene", "scene"),
+    ("frames_compared", "frames compared"),
+    ("worst_mean_abs_diff", "mean |diff| (worst frame)"),
+    ("worst_pct_pixels_differing", "% pixels differing (worst frame)"),
+    ("max_abs_diff", "max |diff|"),
+    ("blit_full_draws", "blit full draws"),
+    ("within_limits", "within limits"),
 ]
 
 NOTES = """\
@@ -28,8 +46,12 @@ NOTES = """\
   for the floor, the summed per-frame work), without interpreter start or imports.
 - fps: frames / wall s.
 - x vs FuncAnim: FuncAnimation.save wall / this wall (how many times faster).
+- x vs full redraw (blit rows): the same method's full-redraw wall at the same W / this
+  wall.
+- x vs peer: parallel-matplotlib-animation's wall at the same W / this wall.
 - wall/floor: wall / (floor / W), W = worker count of the row (1 for FuncAnimation
-  and the floor). 1.0 = as fast as perfectly parallel bare work; above 1 = overhead.
+  and the floors); blit rows use the blit floor. 1.0 = as fast as perfectly parallel
+  bare work; above 1 = overhead.
 - peak tree RSS MB: max over 50 ms samples of the summed RSS of the case process and
   all its descendants (shared pages of forked workers are counted once per process).
 - main CPU %: main process CPU / (main + waited-for children CPU), from getrusage
@@ -37,26 +59,30 @@ NOTES = """\
 
 
 def _workers(result: dict[str, Any]) -> int:
-    return int(result["workers"]) if result["method"] == "ours" else 1
+    return int(result["workers"]) if METHODS[result["method"]].per_worker_count else 1
 
 
 def build_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per case, with ratios against the same scene's baseline and floor."""
-    base: dict[str, float] = {}
-    floor: dict[str, float] = {}
-    for r in results:
-        if not r.get("ok"):
-            continue
-        if r["method"] == "funcanimation":
-            base[r["scene"]] = r["wall_s"]
-        elif r["method"] == "floor":
-            floor[r["scene"]] = r["wall_s"]
+    """One row per case, with ratios against the same scene's baseline, peer and floor."""
+    walls: dict[tuple[str, str, int], float] = {
+        (r["scene"], r["method"], _workers(r)): r["wall_s"]
+        for r in results
+        if r.get("ok") and r["wall_s"] > 0
+    }
+
+    def wall_of(scene: str, method: str | None, workers: int) -> float | None:
+        if method is None:
+            return None
+        w = workers if METHODS[method].per_worker_count else 1
+        return walls.get((scene, method, w))
 
     rows = []
     for r in results:
+        method = METHODS[r["method"]]
         row: dict[str, Any] = {
             "scene": r["scene"],
             "method": r.get("label", r["method"]),
+            "method_id": r["method"],
             "frames": r["frames"],
             "workers": _workers(r),
             "ok": bool(r.get("ok")),
@@ -68,12 +94,21 @@ def build_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rows.append(row)
             continue
         wall = r["wall_s"]
+        scene, workers = r["scene"], row["workers"]
         row["wall_s"] = wall
         row["fps"] = r["frames"] / wall if wall > 0 else None
-        if r["scene"] in base and wall > 0:
-            row["x_vs_funcanimation"] = base[r["scene"]] / wall
-        if r["scene"] in floor and floor[r["scene"]] > 0:
-            row["wall_over_floor"] = wall / (floor[r["scene"]] / row["workers"])
+        if wall > 0:
+            ratios = {
+                "x_vs_funcanimation": wall_of(scene, BASELINE, 1),
+                "x_vs_full_redraw": wall_of(scene, method.full_redraw, workers),
+                "x_vs_peer": None
+                if method.peer or not method.per_worker_count
+                else wall_of(scene, PEER, workers),
+            }
+            row.update({k: v / wall for k, v in ratios.items() if v is not None})
+        floor = wall_of(scene, method.floor, 1)
+        if floor is not None:
+            row["wall_over_floor"] = wall / (floor / workers)
         own, kids = r.get("self_cpu_s", 0.0), r.get("children_cpu_s", 0.0)
         if own + kids > 0:
             row["main_cpu_pct"] = 100.0 * own / (own + kids)
@@ -81,31 +116,45 @@ def build_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def table_columns(rows: list[dict[str, Any]]) -> Columns:
+    """The columns of the table, without ratio columns that no row has a value for."""
+    return [
+        (key, title)
+        for key, title in COLUMNS
+        if key not in OPTIONAL_COLUMNS or any(key in r for r in rows)
+    ]
+
+
 def _fmt(key: str, value: Any) -> str:
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
     if isinstance(value, float):
         if key in ("peak_rss_mb", "main_cpu_pct"):
             return f"{value:.0f}"
         if key == "fps":
             return f"{value:.1f}"
+        if key == "worst_mean_abs_diff":
+            return f"{value:.3f}"
         return f"{value:.2f}"
     return str(value)
 
 
-def _cells(row: dict[str, Any]) -> list[str]:
-    if not row["ok"]:
-        cells = [_fmt(k, row.get(k)) for k, _ in COLUMNS[:3]]
+def _cells(row: dict[str, Any], columns: Columns) -> list[str]:
+    if not row.get("ok", True):
+        cells = [_fmt(k, row.get(k)) for k, _ in columns[:3]]
         cells.append("FAILED")
-        cells += ["-"] * (len(COLUMNS) - 4)
+        cells += ["-"] * (len(columns) - 4)
         return cells
-    return [_fmt(k, row.get(k)) for k, _ in COLUMNS]
+    return [_fmt(k, row.get(k)) for k, _ in columns]
 
 
-def format_text(rows: list[dict[str, Any]]) -> str:
-    """Fixed-width table for the terminal."""
-    header = [title for _, title in COLUMNS]
-    body = [_cells(r) for r in rows]
+def format_text(rows: list[dict[str, Any]], columns: Columns | None = None) -> str:
+    """Fixed-width table for the terminal (the main table unless ``columns`` is given)."""
+    columns = table_columns(rows) if columns is None else columns
+    header = [title for _, title in columns]
+    body = [_cells(r, columns) for r in rows]
     widths = [max(len(c) for c in col) for col in zip(header, *body, strict=True)]
 
     def line(cells: list[str]) -> str:
@@ -118,18 +167,41 @@ def format_text(rows: list[dict[str, Any]]) -> str:
     return "\n".join([line(header), sep, *(line(c) for c in body)])
 
 
-def format_markdown(rows: list[dict[str, Any]]) -> str:
-    """GitHub-flavoured Markdown table."""
-    header = [title for _, title in COLUMNS]
-    align = ["---", "---"] + ["---:"] * (len(COLUMNS) - 2)
+def format_markdown(rows: list[dict[str, Any]], columns: Columns | None = None) -> str:
+    """GitHub-flavoured Markdown table (the main table unless ``columns`` is given)."""
+    columns = table_columns(rows) if columns is None else columns
+    header = [title for _, title in columns]
+    align = ["---", "---"] + ["---:"] * (len(columns) - 2)
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
+    lines += ["| " + " | ".join(_cells(r, columns)) + " |" for r in rows]
     return "\n".join(lines)
 
 
-def warnings_for(results: list[dict[str, Any]]) -> list[str]:
+FIDELITY_NOTES = """\
+Blit vs full redraw, same frames rendered in this process by the library's renderer:
+RGB difference in 8-bit levels. Limits: mean |diff| <= 1 level and <= 0.5 % of pixels
+differing (animated artists are drawn on top, so a static artist above one may differ).
+"blit full draws" counts full draws of the blit renderer over the compared frames: 1 (the
+first) means every other frame was blitted."""
+
+
+def warnings_for(
+    results: list[dict[str, Any]], fidelity: dict[str, dict[str, Any]] | None = None
+) -> list[str]:
     """Things that make a row untrustworthy; printed under the table."""
     out = []
+    for scene, fid in (fidelity or {}).items():
+        if "error" in fid:
+            out.append(f"{scene}: fidelity check FAILED: {fid['error']}")
+            continue
+        if not fid["within_limits"]:
+            out.append(f"{scene}: blit frames differ from full redraws beyond the limits")
+        if fid["blit_full_draws"] > 1:
+            out.append(
+                f"{scene}: the blit renderer drew {fid['blit_full_draws']} of "
+                f"{fid['frames_compared']} frames in full: update() misses an artist "
+                "that changes, so blit rows measure full redraws"
+            )
     for r in results:
         name = f"{r['scene']} / {r.get('label', r['method'])}"
         if not r.get("ok"):
@@ -138,6 +210,12 @@ def warnings_for(results: list[dict[str, Any]]) -> list[str]:
         n_out = r.get("output_frames")
         if n_out != r["frames"]:
             out.append(f"{name}: video has {n_out} frames, expected {r['frames']}")
+        size, want = r.get("output_size_px"), r.get("scene_size_px")
+        if size and want and list(size) != list(want):
+            out.append(
+                f"{name}: video is {size[0]}x{size[1]}, the figure {want[0]}x{want[1]} "
+                "(frames rescaled)"
+            )
         if "forkserver" in r.get("child_kinds", {}):
             out.append(
                 f"{name}: workers came from a forkserver; getrusage does not count "
@@ -160,7 +238,7 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def environment() -> dict[str, Any]:
+def environment(peer: dict[str, Any] | None = None) -> dict[str, Any]:
     """Where the numbers came from."""
     return {
         "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -180,7 +258,16 @@ def environment() -> dict[str, Any]:
                 "psutil",
             )
         },
+        # the peer's interpreter and version, if one was given
+        "peer": peer,
     }
+
+
+def _peer_line(env: dict[str, Any]) -> list[str]:
+    peer = env.get("peer")
+    if not peer:
+        return [f"Peer: {PEER_DIST} not measured (no --peer-python).", ""]
+    return [f"Peer: {PEER_DIST} {peer['version']} in `{peer['python']}`, its defaults.", ""]
 
 
 def write_outputs(
@@ -189,18 +276,27 @@ def write_outputs(
     results: list[dict[str, Any]],
     settings: dict[str, Any],
     env: dict[str, Any],
+    fidelity: dict[str, dict[str, Any]] | None = None,
+    plot: Path | None = None,
 ) -> tuple[Path, Path]:
-    """Write results.json (rows + raw case results) and results.md."""
+    """Write results.json (rows, fidelity, raw case results) and results.md."""
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "results.json"
     md_path = out_dir / "results.md"
     json_path.write_text(
         json.dumps(
-            {"environment": env, "settings": settings, "rows": rows, "cases": results},
+            {
+                "environment": env,
+                "settings": settings,
+                "rows": rows,
+                "fidelity": fidelity or {},
+                "scaling_plot": plot.name if plot else None,
+                "cases": results,
+            },
             indent=2,
         )
     )
-    warn = warnings_for(results)
+    warn = warnings_for(results, fidelity)
     md = [
         "# parallel_animate benchmark",
         "",
@@ -208,12 +304,19 @@ def write_outputs(
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v),
         "",
+        *_peer_line(env),
         f"Settings: `{json.dumps(settings)}`",
         "",
         format_markdown(rows),
         "",
         NOTES,
     ]
+    if fidelity:
+        fid_rows = [f for f in fidelity.values() if "error" not in f]
+        md += ["", "## Blit fidelity", "", format_markdown(fid_rows, FIDELITY_COLUMNS)]
+        md += ["", FIDELITY_NOTES]
+    if plot:
+        md += ["", "## Scaling", "", f"![frames/s against workers]({plot.name})"]
     if warn:
         md += ["", "Warnings:", "", *(f"- {w}" for w in warn)]
     md_path.write_text("\n".join(md) + "\n")

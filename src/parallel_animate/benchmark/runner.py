@@ -19,27 +19,30 @@ from typing import Any
 
 import psutil
 
+from parallel_animate.benchmark.methods import METHODS, PEER_DIST, PEER_VERSION
+from parallel_animate.benchmark.scenes import SCENES
+from parallel_animate.benchmark.videoinfo import inspect_video
+
 POLL_S = 0.05
 CASE_MODULE = "parallel_animate.benchmark._case"
+HERE = Path(__file__).resolve().parent
+PEER_CASE_SCRIPT = HERE / "_peer_case.py"
+SCENES_FILE = HERE / "scenes.py"
 
 
 @dataclass(frozen=True)
 class CaseSpec:
-    """One measurement: a scene, a method and, for make_video, a worker count."""
+    """One measurement: a scene, a method (a name in METHODS) and a worker count."""
 
     scene: str
-    method: str  # "funcanimation" | "ours" | "floor"
+    method: str
     frames: int
     workers: int = 1
 
     @property
     def label(self) -> str:
         """The method as shown in the table."""
-        if self.method == "funcanimation":
-            return "FuncAnimation.save"
-        if self.method == "floor":
-            return "floor (1 proc)"
-        return f"make_video W={self.workers}"
+        return METHODS[self.method].label_for(self.workers)
 
     @property
     def slug(self) -> str:
@@ -110,11 +113,61 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+def probe_peer(python: str) -> dict[str, str]:
+    """Check that ``python`` runs and has the peer installed; its version and path.
+
+    Raises ValueError with the interpreter's own message if not, before any case runs.
+    """
+    code = f"import importlib.metadata as m; print(m.version({PEER_DIST!r}))"
+    try:
+        proc = subprocess.run(
+            [python, "-I", "-c", code], capture_output=True, text=True, env=_peer_env()
+        )
+    except OSError as exc:
+        raise ValueError(f"peer interpreter {python!r} does not run: {exc}") from None
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise ValueError(f"{PEER_DIST} is not installed for {python}: {tail[0]}")
+    version = proc.stdout.strip()
+    if version != PEER_VERSION:
+        print(
+            f"warning: {python} has {PEER_DIST} {version}; the benchmark was written "
+            f"against {PEER_VERSION}",
+            file=sys.stderr,
+        )
+    return {"python": python, "version": version}
+
+
+def _peer_env() -> dict[str, str]:
+    """The environment for the peer's interpreter: nothing that points at our package."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def _command(
+    spec: CaseSpec, output: Path, result_file: Path, peer_python: str | None
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a case: ours via -m, the peer's via its script."""
+    common = ["--scene", spec.scene, "--frames", str(spec.frames), "--workers", str(spec.workers)]
+    common += ["--output", str(output), "--result", str(result_file)]
+    if METHODS[spec.method].peer:
+        if peer_python is None:
+            raise ValueError(f"{spec.method} needs the peer's interpreter (--peer-python)")
+        # -I: no PYTHONPATH, no user site, not this script's folder: the peer's
+        # parallel_animate must not be shadowed by ours.
+        cmd = [peer_python, "-I", str(PEER_CASE_SCRIPT), "--scenes-file", str(SCENES_FILE)]
+        return cmd + common, _peer_env()
+    cmd = [sys.executable, "-m", CASE_MODULE, "--method", spec.method]
+    return cmd + common, _child_env()
+
+
 def run_case(
     spec: CaseSpec,
     video_dir: Path,
     log_dir: Path,
     ffmpeg_threads: int | None = None,
+    peer_python: str | None = None,
 ) -> dict[str, Any]:
     """Run ``spec`` in a fresh interpreter; return the child's result plus tree stats."""
     video_dir.mkdir(parents=True, exist_ok=True)
@@ -125,30 +178,14 @@ def run_case(
     for stale in (output, result_file):
         stale.unlink(missing_ok=True)
 
-    cmd = [
-        sys.executable,
-        "-m",
-        CASE_MODULE,
-        "--scene",
-        spec.scene,
-        "--method",
-        spec.method,
-        "--frames",
-        str(spec.frames),
-        "--workers",
-        str(spec.workers),
-        "--output",
-        str(output),
-        "--result",
-        str(result_file),
-    ]
-    if ffmpeg_threads is not None:
+    cmd, env = _command(spec, output, result_file, peer_python)
+    if ffmpeg_threads is not None and spec.method == "funcanimation":
         cmd += ["--ffmpeg-threads", str(ffmpeg_threads)]
 
     stats = TreeStats()
     t0 = time.perf_counter()
     with open(log_file, "wb") as log:
-        child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=_child_env())
+        child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         root = psutil.Process(child.pid)
         # Forked workers keep the case's argv, which is exactly cmd. (Reading it from
         # the child right after Popen could race with exec and see the parent's argv.)
@@ -166,6 +203,8 @@ def run_case(
     }
     if result_file.exists():
         result.update(json.loads(result_file.read_text()))
+    if result.get("ok") and "output_frames" not in result:
+        result.update(inspect_video(output))  # the peer's interpreter may lack PyAV
     if not result.get("ok"):
         tail = log_file.read_text(errors="replace").strip().splitlines()[-15:]
         result.setdefault("error", f"case exited with code {child.returncode}")
@@ -173,6 +212,7 @@ def run_case(
     result.update(
         {
             "label": spec.label,
+            "scene_size_px": list(SCENES[spec.scene].size_px),
             "returncode": child.returncode,
             "process_wall_s": process_wall,
             "peak_tree_rss_bytes": stats.peak_rss_bytes,

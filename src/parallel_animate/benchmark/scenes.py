@@ -1,13 +1,18 @@
-"""The benchmark scenes, each drawable three ways from one drawing definition.
+"""The benchmark scenes, each drawable every way from one drawing definition.
 
 Every scene is a pair of plain functions, ``build() -> (fig, state)`` and
-``draw(state, frame_idx, params)``. The three measured paths all use that same pair
-so they render identical frames:
+``draw(state, frame_idx, params) -> artists``; ``draw`` returns every artist it changed,
+as FuncAnimation's func does, so the same pair serves blitting. All measured paths use
+that pair, so they render identical frames:
 
-- ``Animator`` subclass (``SimpleAnimator`` ...): ``setup`` calls ``build``, ``update``
-  calls ``draw``. This is what ``make_video`` runs.
+- the ``Animator`` subclasses in :mod:`parallel_animate.benchmark.animators`: ``setup``
+  calls ``build``, ``update`` returns what ``draw`` returns. This is what ``make_video``
+  runs (``scene.animator``).
 - :func:`make_funcanimation`: a ``FuncAnimation`` whose ``func`` calls ``draw``.
-- the floor loop in :mod:`parallel_animate.benchmark._case` calls ``draw`` directly.
+- the floor loops in :mod:`parallel_animate.benchmark._case` call ``draw`` directly.
+- the peer case (``_peer_case.py``) runs in another virtualenv, where the import name
+  ``parallel_animate`` belongs to the peer package: it loads this file by path. So this
+  module imports numpy and matplotlib only, never ``parallel_animate``.
 
 Frames are deterministic and independent of which process renders them: per-frame
 randomness comes from an RNG seeded with ``(SEED, frame_idx)``, never from state carried
@@ -23,24 +28,11 @@ from typing import Any
 
 import numpy as np
 from matplotlib.animation import FuncAnimation
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
-
-try:
-    from parallel_animate import Animator as _AnimatorBase
-
-    HAVE_ANIMATOR = True
-except ImportError:  # the library core is not there (yet): keep the other paths usable
-
-    class _AnimatorBase:  # type: ignore[no-redef]
-        """Stand-in so this module imports without the core; make_video fails loudly."""
-
-        def make_video(self, *args: Any, **kwargs: Any) -> Any:
-            raise RuntimeError("parallel_animate.Animator is not importable")
-
-    HAVE_ANIMATOR = False
-
+from matplotlib.ticker import AutoMinorLocator
 
 SEED = 20240521
 FPS = 30
@@ -82,15 +74,16 @@ def simple_build() -> tuple[Figure, State]:
     return fig, {"x": x, "line": line}
 
 
-def simple_draw(state: State, frame_idx: int, params: Params) -> None:
+def simple_draw(state: State, frame_idx: int, params: Params) -> list[Artist]:
     """Move the wave."""
     state["line"].set_ydata(np.cos(state["x"] - params["phase"]))
+    return [state["line"]]
 
 
 # ------------------------------------------------------------------------- panels16
 
 _P16_N_LINE = 5000
-_P16_N_SCATTER = 6000
+_P16_N_SCATTER = 1500
 _P16_N_BARS = 48
 _P16_IMG = 160
 
@@ -163,7 +156,7 @@ def panels16_build() -> tuple[Figure, State]:
     ax = axes[5]
     ax.set_axis_off()
     st["texts5"] = [
-        ax.text(0.02, 0.9 - 0.12 * r, "", fontsize=9, family="monospace") for r in range(8)
+        ax.text(0.02, 0.9 - 0.12 * r, "", fontsize=9, family="monospace") for r in range(4)
     ]
     ax.set_title("text")
 
@@ -247,6 +240,12 @@ def panels16_build() -> tuple[Figure, State]:
     ax.set_ylim(-1.5, 1.5)
     ax.set_title("annotation")
 
+    # Static detail that a dashboard carries and every full redraw pays for again.
+    for ax in axes:
+        if ax.axison:
+            ax.xaxis.set_minor_locator(AutoMinorLocator())
+            ax.tick_params(labelsize=8)
+
     return fig, st
 
 
@@ -255,8 +254,8 @@ def _band(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.concatenate([np.column_stack([x, hi]), np.column_stack([x[::-1], lo[::-1]])])
 
 
-def panels16_draw(st: State, frame_idx: int, params: Params) -> None:
-    """Change every panel, so a full redraw is always needed."""
+def panels16_draw(st: State, frame_idx: int, params: Params) -> list[Artist]:
+    """Change every panel, so a full redraw is always needed (without blitting)."""
     ph = params["phase"]
     rng = _frame_rng(frame_idx)
     x = st["x"]
@@ -279,7 +278,7 @@ def panels16_draw(st: State, frame_idx: int, params: Params) -> None:
     st["fill4"].set_xy(_band(xf, np.full_like(xf, -1.5), yf))
     st["line4"].set_data(xf, yf)
 
-    vals = rng.normal(size=8)
+    vals = rng.normal(size=len(st["texts5"]))
     for r, (text, v) in enumerate(zip(st["texts5"], vals, strict=True)):
         text.set_text(f"metric {r}: {v:+.4f}  frame {frame_idx}")
 
@@ -317,6 +316,27 @@ def panels16_draw(st: State, frame_idx: int, params: Params) -> None:
     st["ann15"].xy = (x[i_max], y15[i_max])
     st["ann15"].set_text(f"max at x={x[i_max]:.2f}")
 
+    return [
+        *st["lines0"],
+        st["scatter1"],
+        *st["bars2"],
+        st["img3"],
+        st["fill4"],
+        st["line4"],
+        *st["texts5"],
+        st["line6"],
+        st["scatter7"],
+        *st["bars8"],
+        st["img9"],
+        st["line10"],
+        *st["fill11"],
+        *st["bars12"],
+        st["mesh13"],
+        *st["lines14"],
+        st["line15"],
+        st["ann15"],
+    ]
+
 
 # ----------------------------------------------------------------------- imshow1080
 
@@ -350,7 +370,7 @@ def imshow1080_build() -> tuple[Figure, State]:
     return fig, st
 
 
-def imshow1080_draw(st: State, frame_idx: int, params: Params) -> None:
+def imshow1080_draw(st: State, frame_idx: int, params: Params) -> list[Artist]:
     """Two travelling waves plus an orbiting blob and a little seeded noise."""
     t = params["t"]
     xx, yy = st["xx"], st["yy"]
@@ -364,6 +384,7 @@ def imshow1080_draw(st: State, frame_idx: int, params: Params) -> None:
     noise = _frame_rng(frame_idx).normal(scale=0.05, size=field.shape)
     st["img"].set_data(field + noise.astype(np.float32))
     st["title"].set_text(f"t = {t:6.3f} s   frame {frame_idx}")
+    return [st["img"], st["title"]]
 
 
 # ------------------------------------------------------------------------- registry
@@ -377,44 +398,17 @@ class Scene:
     default_frames: int
     size_px: tuple[int, int]
     build: Callable[[], tuple[Figure, State]]
-    draw: Callable[[State, int, Params], None]
+    draw: Callable[[State, int, Params], list[Artist]]
     params: Callable[[int], list[Params]]
-    animator: type
     fps: int = FPS
     dpi: int = 100
 
+    @property
+    def animator(self) -> type:
+        """The scene's ``parallel_animate.Animator`` subclass (imported only when asked)."""
+        from parallel_animate.benchmark.animators import ANIMATORS
 
-class SimpleAnimator(_AnimatorBase):
-    """The "simple" scene for make_video."""
-
-    def setup(self) -> Figure:
-        fig, self.state = simple_build()
-        return fig
-
-    def update(self, frame_idx: int, params: Params) -> None:
-        simple_draw(self.state, frame_idx, params)
-
-
-class Panels16Animator(_AnimatorBase):
-    """The "panels16" scene for make_video."""
-
-    def setup(self) -> Figure:
-        fig, self.state = panels16_build()
-        return fig
-
-    def update(self, frame_idx: int, params: Params) -> None:
-        panels16_draw(self.state, frame_idx, params)
-
-
-class Imshow1080Animator(_AnimatorBase):
-    """The "imshow1080" scene for make_video."""
-
-    def setup(self) -> Figure:
-        fig, self.state = imshow1080_build()
-        return fig
-
-    def update(self, frame_idx: int, params: Params) -> None:
-        imshow1080_draw(self.state, frame_idx, params)
+        return ANIMATORS[self.name]
 
 
 SCENES: dict[str, Scene] = {
@@ -427,7 +421,6 @@ SCENES: dict[str, Scene] = {
             simple_build,
             simple_draw,
             simple_params,
-            SimpleAnimator,
         ),
         Scene(
             "panels16",
@@ -436,7 +429,6 @@ SCENES: dict[str, Scene] = {
             panels16_build,
             panels16_draw,
             panels16_params,
-            Panels16Animator,
         ),
         Scene(
             "imshow1080",
@@ -445,7 +437,6 @@ SCENES: dict[str, Scene] = {
             imshow1080_build,
             imshow1080_draw,
             imshow1080_params,
-            Imshow1080Animator,
         ),
     )
 }
@@ -456,9 +447,8 @@ def make_funcanimation(scene: Scene, n_frames: int) -> FuncAnimation:
     fig, state = scene.build()
     params = scene.params(n_frames)
 
-    def func(i: int) -> tuple[()]:
-        scene.draw(state, i, params[i])
-        return ()
+    def func(i: int) -> list[Artist]:
+        return scene.draw(state, i, params[i])
 
     return FuncAnimation(
         fig, func, frames=n_frames, repeat=False, blit=False, cache_frame_data=False

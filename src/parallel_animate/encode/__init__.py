@@ -1,13 +1,14 @@
-"""Encoding: output formats, per-segment encoders (workers) and the muxer (main)."""
+"""Encoding: output formats, per-segment encoders (workers) and writers (main)."""
 
-from parallel_animate.encode.mux import SegmentMuxer
 from parallel_animate.encode.options import VideoSettings, resolve_video_settings
-from parallel_animate.encode.segment import EncodedSegment, SegmentEncoder
+from parallel_animate.encode.segment import EncodedSegment, make_segment_encoder
+from parallel_animate.encode.writer import SegmentWriter, open_writer
 
 __all__ = [
     "EncodedSegment",
-    "SegmentEncoder",
-    "SegmentMuxer",
+    "SegmentWriter",
     "VideoSettings",
+    "make_segment_encoder",
+    "open_writer",
     "resolve_video_settings",
 ]

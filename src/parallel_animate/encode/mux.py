@@ -1,7 +1,15 @@
-"""Join encoded segments into the output container (runs in the main process).
+"""Join encoded video segments into the output container (runs in the main process).
 
-Packets are copied, not re-encoded: each segment's timestamps are shifted by the
-segment's first frame so the output runs at exactly ``fps`` with no gap or overlap.
+Packets are copied, not re-encoded. Each packet's timestamps are turned back into frame
+numbers (whatever the segment container's time base: 1/12800 in MP4, 1/1000 in
+Matroska), shifted by the segment's first frame and handed to the output muxer in units
+of one frame, so the output runs at exactly ``fps`` with no gap or overlap.
+
+Decoding timestamps are rebuilt as ``start + i - delay`` for the i-th packet of a
+segment, with one ``delay`` (the encoder's B-frame delay, from the first segment) for
+the whole file: dts then never go back at a segment join, even where a short last
+segment was encoded with fewer B-frames (x264 and x265 choose no B-frames for one or
+two frames).
 """
 
 from __future__ import annotations
@@ -14,72 +22,76 @@ import av
 
 from parallel_animate.encode.options import VideoSettings
 from parallel_animate.encode.segment import EncodedSegment
+from parallel_animate.encode.writer import FileWriter
 
 
-class SegmentMuxer:
-    """Write segments, strictly in order, into ``path``."""
+def _frame_number(ts: int, time_base: Fraction, fps: Fraction, exact: bool) -> int:
+    """The frame number of timestamp ``ts``; containers with a coarse time base
+    (Matroska's milliseconds) hold rounded times, which round back to the frame."""
+    value = ts * time_base * fps
+    number = round(value)
+    if exact and value != number:
+        raise RuntimeError(f"timestamp {ts} x {time_base} is not on a frame at {fps} fps")
+    return number
 
-    def __init__(self, settings: VideoSettings, path: Path) -> None:
-        self.settings = settings
-        self.path = path
-        self._container = av.open(str(path), "w", format=settings.container)
+
+class SegmentMuxer(FileWriter):
+    """Write video segments, strictly in order, into the output container."""
+
+    def __init__(self, settings: VideoSettings, output: Path) -> None:
+        super().__init__(settings, output)
+        self._container = av.open(str(self.temp), "w", format=settings.container)
         self._stream: av.video.stream.VideoStream | None = None
-        self._size: tuple[int, int] | None = None
-        self._next_frame = 0
-        self.frames_written = 0
+        self._delay: int | None = None  # frames between a packet's dts and its index
 
-    def add(self, segment: EncodedSegment) -> None:
-        if segment.start != self._next_frame:
-            raise RuntimeError(
-                f"segment starting at frame {segment.start} arrived, expected frame "
-                f"{self._next_frame}"
-            )
-        size = (segment.width, segment.height)
-        if self._size is None:
-            self._size = size
-        elif size != self._size:
-            raise RuntimeError(
-                f"frames {segment.start}-{segment.start + segment.n_frames - 1} are "
-                f"{size[0]}x{size[1]} pixels but earlier frames are "
-                f"{self._size[0]}x{self._size[1]}: did a worker's figure change size?"
-            )
+    def _write(self, segment: EncodedSegment) -> None:
+        fps = self.settings.fps
         with av.open(io.BytesIO(segment.data), "r") as source:
             in_stream = source.streams.video[0]
             if self._stream is None:
-                self._stream = self._container.add_stream_from_template(in_stream)
-            offset = Fraction(segment.start) / self.settings.fps / in_stream.time_base
-            if offset.denominator != 1:
-                raise RuntimeError(
-                    f"frame {segment.start} does not fall on the segment time base "
-                    f"{in_stream.time_base}"
-                )
-            shift = int(offset)
-            count = 0
+                # opaque: the template's codec is a decoder (libdav1d for AV1), which
+                # cannot be looked up as an encoder by name.
+                self._stream = self._container.add_stream_from_template(in_stream, opaque=True)
+                if "alpha_mode" in in_stream.metadata:  # vp9 alpha in Matroska
+                    self._stream.metadata["alpha_mode"] = in_stream.metadata["alpha_mode"]
+            time_base = in_stream.time_base
+            # Time bases that hold every frame time exactly must give exact frame numbers.
+            exact = (1 / (time_base * fps)).denominator == 1
+            packets = []
             for packet in source.demux(in_stream):
                 if packet.dts is None and packet.pts is None:
                     continue  # the demuxer's end-of-stream marker
-                if packet.pts is not None:
-                    packet.pts += shift
-                if packet.dts is not None:
-                    packet.dts += shift
-                packet.stream = self._stream
-                self._container.mux(packet)
-                count += 1
-        if count != segment.n_frames:
+                frame = _frame_number(packet.pts, time_base, fps, exact)
+                packets.append((packet, frame))
+        frames = sorted(frame for _, frame in packets)
+        if frames != list(range(segment.n_frames)):
             raise RuntimeError(
-                f"segment at frame {segment.start} holds {count} packets for "
-                f"{segment.n_frames} frames"
+                f"segment at frame {segment.start} holds {len(packets)} packets showing "
+                f"frames {frames[:5]}... for {segment.n_frames} frames"
             )
-        self._next_frame += segment.n_frames
-        self.frames_written += segment.n_frames
+        # The decoding delay this segment needs: a packet may not be decoded after it
+        # is shown.
+        needs = max(i - frame for i, (_, frame) in enumerate(packets))
+        if self._delay is None:
+            first_dts = packets[0][0].dts
+            encoder_delay = 0
+            if first_dts is not None:
+                encoder_delay = -_frame_number(first_dts, time_base, fps, False)
+            self._delay = max(needs, min(max(encoder_delay, 0), segment.n_frames))
+        elif needs > self._delay:
+            raise RuntimeError(
+                f"segment at frame {segment.start} needs a decoding delay of {needs} "
+                f"frames, more than the {self._delay} of the first segment"
+            )
+        unit = 1 / fps
+        for i, (packet, frame) in enumerate(packets):
+            packet.time_base = unit
+            packet.pts = segment.start + frame
+            packet.dts = segment.start + i - self._delay
+            packet.duration = 1
+            packet.stream = self._stream
+            self._container.mux(packet)
 
-    def close(self) -> None:
+    def _close(self) -> None:
         """Write the trailer; the file is complete after this."""
         self._container.close()
-
-    def abort(self) -> None:
-        """Close without caring about the result (the caller deletes the file)."""
-        try:
-            self._container.close()
-        except Exception:
-            pass

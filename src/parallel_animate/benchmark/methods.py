@@ -1,0 +1,73 @@
+"""The measured methods: one registry that the plan, the runner and the report share.
+
+A method is one way to produce a scene's video. To add one (say a Dask backend):
+add a :class:`Method` here and a runner for its name in ``_case.RUNNERS``; the plan,
+the table, the ratios and the scaling plot pick it up from this registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    """How a method is planned, labelled and compared."""
+
+    name: str  # id on the command line, in file names and in the JSON
+    label: str  # table label; "{w}" becomes the worker count
+    per_worker_count: bool = False  # one case per --workers value (else one, W=1)
+    floor: str | None = None  # the floor method whose time / W is this row's ideal
+    full_redraw: str | None = None  # for a blit method: the same method without blit
+    peer: bool = False  # runs in the peer's interpreter (see _peer_case.py)
+
+    def label_for(self, workers: int) -> str:
+        """The table label of this method at ``workers`` workers."""
+        return self.label.format(w=workers)
+
+    @property
+    def series_label(self) -> str:
+        """The label without the worker count, for a line across worker counts."""
+        return " ".join(self.label.replace("W={w}", "").split())
+
+    @property
+    def blit(self) -> bool:
+        """Whether the method draws only the animated artists over a cached background."""
+        return self.full_redraw is not None
+
+
+PEER_DIST = "parallel-matplotlib-animation"
+PEER_VERSION = "0.1.4"  # the version whose API _peer_case.py was written against
+
+#: In table order within a scene: the single-process rows first, then for each worker
+#: count the per-worker methods in this order.
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method("funcanimation", "FuncAnimation.save"),
+        Method("floor", "floor (1 proc)", floor="floor"),
+        Method("floor-blit", "floor (blit, 1 proc)", floor="floor-blit", full_redraw="floor"),
+        Method("ours", "make_video W={w}", per_worker_count=True, floor="floor"),
+        Method(
+            "ours-blit",
+            "make_video W={w} blit",
+            per_worker_count=True,
+            floor="floor-blit",
+            full_redraw="ours",
+        ),
+        Method("dask", "make_video dask W={w}", per_worker_count=True, floor="floor"),
+        Method(
+            "peer",
+            PEER_DIST + " W={w}",
+            per_worker_count=True,
+            floor="floor",
+            peer=True,
+        ),
+    )
+}
+
+#: The methods whose rows the "x vs FuncAnim" and "x vs peer" columns divide by.
+BASELINE = "funcanimation"
+PEER = "peer"
+#: Only with --dask (it needs the dask extra).
+DASK = "dask"

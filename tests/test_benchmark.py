@@ -1,0 +1,209 @@
+"""The benchmark's own machinery: scenes fit for blitting, ratios, plan, plot, peer case."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import venv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from parallel_animate.benchmark import fidelity, report
+from parallel_animate.benchmark.__main__ import parse_args, plan
+from parallel_animate.benchmark.methods import METHODS, PEER_DIST, PEER_VERSION
+from parallel_animate.benchmark.plot import write_scaling_plot
+from parallel_animate.benchmark.runner import SCENES_FILE, CaseSpec, run_case
+from parallel_animate.benchmark.scenes import SCENES
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_scene_returns_every_artist_it_changes(name):
+    # A missed artist (a title whose text changes, say) leaves the figure stale after
+    # update(), so the blit renderer would draw every frame in full.
+    res = fidelity.check_scene(SCENES[name], n_frames=3, samples=3)
+    assert res["frames_compared"] == 3
+    assert res["blit_full_draws"] == 1
+    assert res["within_limits"], res
+    # the frames do change: a blit that froze the first frame would differ here
+    assert res["per_frame"][-1]["frame"] == 2
+
+
+def test_compare_frames_counts_levels_and_pixels():
+    a = np.zeros((10, 10, 4), np.uint8)
+    b = a.copy()
+    b[0, :5, 0] = 200  # 5 of 100 pixels, one channel
+    got = fidelity.compare_frames(a, b)
+    assert got["pct_pixels_differing"] == pytest.approx(5.0)
+    assert got["mean_abs_diff"] == pytest.approx(5 * 200 / 300)
+    assert got["max_abs_diff"] == 200
+    assert fidelity.frame_ids(120, 4) == [0, 40, 79, 119]
+    assert fidelity.frame_ids(2, 8) == [0, 1]
+
+
+def test_scenes_module_loads_without_our_package():
+    # The peer case loads scenes.py by path in a venv where parallel_animate is the peer.
+    code = textwrap.dedent(
+        f"""
+        import importlib.util, sys
+        spec = importlib.util.spec_from_file_location("bench_scenes", {str(SCENES_FILE)!r})
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["bench_scenes"] = mod
+        spec.loader.exec_module(mod)
+        fig, state = mod.SCENES["simple"].build()
+        artists = mod.SCENES["simple"].draw(state, 0, mod.SCENES["simple"].params(1)[0])
+        assert artists, artists
+        assert not [m for m in sys.modules if m.startswith("parallel_animate")], "imported"
+        print("ok")
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=False
+    )
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def _result(scene, method, wall, workers=1, frames=10):
+    return {
+        "scene": scene,
+        "method": method,
+        "label": METHODS[method].label_for(workers),
+        "workers": workers,
+        "frames": frames,
+        "ok": True,
+        "wall_s": wall,
+        "self_cpu_s": 1.0,
+        "children_cpu_s": 1.0,
+    }
+
+
+def test_rows_compare_blit_with_full_redraw_and_peer_at_the_same_workers():
+    results = [
+        _result("s", "funcanimation", 8.0),
+        _result("s", "floor", 4.0),
+        _result("s", "floor-blit", 1.0),
+        _result("s", "ours", 2.5, workers=2),
+        _result("s", "ours-blit", 0.5, workers=2),
+        _result("s", "peer", 5.0, workers=2),
+        _result("s", "peer", 9.0, workers=1),
+    ]
+    rows = {r["method"]: r for r in report.build_rows(results)}
+    blit = rows["make_video W=2 blit"]
+    assert blit["x_vs_full_redraw"] == pytest.approx(5.0)
+    assert blit["x_vs_peer"] == pytest.approx(10.0)
+    assert blit["x_vs_funcanimation"] == pytest.approx(16.0)
+    assert blit["wall_over_floor"] == pytest.approx(0.5 / (1.0 / 2))  # the blit floor
+    assert rows["make_video W=2"]["wall_over_floor"] == pytest.approx(2.5 / (4.0 / 2))
+    assert rows["floor (blit, 1 proc)"]["x_vs_full_redraw"] == pytest.approx(4.0)
+    assert "x_vs_peer" not in rows[f"{PEER_DIST} W=2"]
+    assert rows[f"{PEER_DIST} W=2"]["wall_over_floor"] == pytest.approx(5.0 / 2.0)
+    assert "x vs peer" in report.format_text(list(rows.values()))
+
+
+def test_ratio_columns_without_values_are_left_out():
+    rows = report.build_rows([_result("s", "floor", 4.0), _result("s", "ours", 2.0, 2)])
+    header = report.format_markdown(rows).splitlines()[0]
+    assert "x vs peer" not in header and "x vs full redraw" not in header
+    assert "x vs FuncAnim" not in header
+    assert "wall/floor" in header
+
+
+def test_failed_case_stays_in_the_table():
+    bad = {**_result("s", "ours-blit", 0.0, 2), "ok": False, "error": "RenderError: boom"}
+    rows = report.build_rows([_result("s", "ours", 2.0, 2), bad])
+    assert rows[1]["error"] == "RenderError: boom"
+    assert "FAILED" in report.format_text(rows).splitlines()[-1]
+
+
+def test_plan_puts_methods_side_by_side_per_worker_count(monkeypatch):
+    monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
+    args = parse_args(["--scenes", "simple", "--frames-scale", "0.05", "--workers", "1,2"])
+    assert "peer" not in args.methods  # no peer interpreter: no peer rows
+    assert [(c.method, c.workers) for c in plan(args)] == [
+        ("funcanimation", 1),
+        ("floor", 1),
+        ("floor-blit", 1),
+        ("ours", 1),
+        ("ours-blit", 1),
+        ("ours", 2),
+        ("ours-blit", 2),
+    ]
+    monkeypatch.setenv("PARALLEL_ANIMATE_PEER_PYTHON", "/some/python")
+    args = parse_args(["--methods", "ours,peer", "--workers", "2", "--scenes", "simple"])
+    assert [c.label for c in plan(args)] == ["make_video W=2", f"{PEER_DIST} W=2"]
+    assert args.peer_python == "/some/python"
+
+
+def test_peer_method_needs_an_interpreter(monkeypatch, capsys):
+    monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
+    with pytest.raises(SystemExit):
+        parse_args(["--methods", "peer"])
+    assert "needs --peer-python" in capsys.readouterr().err
+
+
+def test_scaling_plot_has_a_panel_per_scene(tmp_path):
+    results = [_result("a", "floor", 4.0), _result("b", "floor", 4.0)]
+    for scene in ("a", "b"):
+        results += [_result(scene, "ours", 4.0 / w, w) for w in (1, 2, 3)]
+        results += [_result(scene, "ours-blit", 1.0 / w, w) for w in (1, 2, 3)]
+    path = write_scaling_plot(report.build_rows(results), tmp_path / "scaling.png")
+    with Image.open(path) as img:
+        assert img.size == (1000, 420)
+    assert write_scaling_plot(report.build_rows(results[:2]), tmp_path / "x.png") is None
+    assert not (tmp_path / "x.png").exists()
+
+
+FAKE_PEER = '''
+"""A stand-in for the peer's package: same import name, serial, no torch."""
+import sys
+
+import av
+import numpy as np
+
+
+class Animator:
+    def make_video(self, output_file, param_by_frame, fps, num_workers=-1):
+        assert "parallel_animate.benchmark" not in sys.modules, "our package leaked in"
+        fig = self.setup()
+        with av.open(output_file, "w") as out:
+            stream = out.add_stream("libx264", rate=fps)
+            stream.width, stream.height = fig.canvas.get_width_height()
+            stream.pix_fmt = "yuv420p"
+            for i, params in enumerate(param_by_frame):
+                self.update(i, params)
+                fig.canvas.draw()
+                rgba = np.asarray(fig.canvas.buffer_rgba())
+                out.mux(stream.encode(av.VideoFrame.from_ndarray(rgba, format="rgba")))
+            out.mux(stream.encode(None))
+'''
+
+
+def test_peer_case_runs_in_the_peer_interpreter_without_our_package(tmp_path):
+    env_dir = tmp_path / "peer-venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    python = env_dir / "bin" / "python"
+    site = subprocess.run(
+        [python, "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    pkg = Path(site) / "parallel_animate"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text(FAKE_PEER)
+    dist = pkg.parent / f"parallel_matplotlib_animation-{PEER_VERSION}.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {PEER_DIST}\nVersion: {PEER_VERSION}\n"
+    )
+
+    spec = CaseSpec("simple", "peer", frames=3, workers=2)
+    res = run_case(spec, tmp_path / "videos", tmp_path / "logs", peer_python=str(python))
+    assert res["ok"], res.get("log_tail")
+    assert res["peer_version"] == PEER_VERSION
+    assert res["output_frames"] == 3  # read back by this interpreter
+    assert res["output_size_px"] == [640, 480]
+    assert res["label"] == f"{PEER_DIST} W=2"
