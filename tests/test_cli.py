@@ -182,6 +182,14 @@ def test_gated_options(tmp_path, monkeypatch, capsys):
     assert seen["quality"] == 80 and seen["blit"] is True
 
 
+def test_render_a_gif_with_quality_and_preset(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text(json.dumps(block_params(6)))
+    args = ["render", "anims:BlockAnimator", "o.gif", "--params", "p.json", "--workers", "2"]
+    assert cli.main([*args, "--quality", "40", "--preset", "fast", "--no-progress"]) == 0
+    assert (tmp_path / "o.gif").read_bytes()[:6] == b"GIF89a"
+
+
 def test_failure_in_user_code_exits_1_with_its_traceback(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.json").write_text(json.dumps(block_params(6)))

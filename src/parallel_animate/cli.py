@@ -238,6 +238,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         )
     except (ValueError, TypeError) as exc:  # make_video's checks of its arguments
         raise UsageError(str(exc)) from exc
+    except (ImportError, OSError) as exc:  # --backend: Dask missing, scheduler unreachable
+        raise UsageError(f"{type(exc).__name__}: {exc}") from exc
     print(f"wrote {path}")
     return 0
 
