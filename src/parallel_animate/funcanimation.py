@@ -403,11 +403,12 @@ def _check_frames(job: SavedFuncAnimation, frames: list[Any]) -> None:
                 f"check failed: frame {i} of the animation is drawn differently when other "
                 f"frames were drawn before it ({changed} pixels differ between drawing "
                 f"frames {list(range(len(frames)))} in order and in reverse order). "
-                "Worker processes start at different frames, so func must draw frame k "
-                "the same whatever frames came before: set every artist it changes from "
-                "the frame data alone (do not add artists or accumulate state across "
-                "calls, seed any randomness from the frame). num_workers=1 renders in "
-                "order, as Animation.save does."
+                "Worker processes start at different frames, each after the init step, "
+                "so func must draw frame k the same whatever frames came before: set "
+                "every artist it changes from the frame data alone (func and init_func "
+                "must not add artists or accumulate state on each call; seed any "
+                "randomness from the frame). num_workers=1 renders in order, as "
+                "Animation.save does."
             )
 
 
