@@ -258,43 +258,43 @@ def _run_on(plan: RunPlan, backend: Backend, total: int | None, seg_len: int) ->
             teardown=functools.partial(worker.release, context.token),
         )
         progress.show()
-        while True:
-            # Re-read each round: a Dask cluster may grow or shrink during the run.
-            max_in_flight, max_ahead = _in_flight_bounds(
-                backend.slots, plan.preload_factor, seg_len
-            )
-            while not exhausted and len(in_flight) < max_in_flight:
-                if held is None:
-                    try:
-                        held = next(source)
-                    except StopIteration:
-                        exhausted = True
+        try:
+            while True:
+                # Re-read each round: a Dask cluster may grow or shrink during the run.
+                max_in_flight, max_ahead = _in_flight_bounds(
+                    backend.slots, plan.preload_factor, seg_len
+                )
+                while not exhausted and len(in_flight) < max_in_flight:
+                    if held is None:
+                        try:
+                            held = next(source)
+                        except StopIteration:
+                            exhausted = True
+                            break
+                    if held.index >= next_to_mux + max_ahead:
                         break
-                if held.index >= next_to_mux + max_ahead:
+                    in_flight[held.index] = held
+                    backend.submit(held.index, held)
+                    held = None
+                if not in_flight:
                     break
-                in_flight[held.index] = held
-                backend.submit(held.index, held)
-                held = None
-            if not in_flight:
-                break
-            try:
                 results = backend.wait()
-            except WorkerLostError as exc:
-                segment = in_flight.get(exc.key) if exc.key is not None else None
-                frame = None
-                if segment is not None:
-                    frame = segment.start + progress.rendered_by_key.get(segment.index, 0)
-                where = f"; it was rendering frame {frame}" if frame is not None else ""
-                raise RenderError(f"{exc}{where}", frame, exc) from exc
-            for key, encoded in results:
-                del in_flight[key]
-                progress.rendered_by_key.pop(key, None)
-                finished[key] = encoded
-            while next_to_mux in finished:
-                encoded = finished.pop(next_to_mux)
-                writer.add(encoded)
-                progress.on_saved(encoded.n_frames)
-                next_to_mux += 1
+                for key, encoded in results:
+                    del in_flight[key]
+                    progress.rendered_by_key.pop(key, None)
+                    finished[key] = encoded
+                while next_to_mux in finished:
+                    encoded = finished.pop(next_to_mux)
+                    writer.add(encoded)
+                    progress.on_saved(encoded.n_frames)
+                    next_to_mux += 1
+        except WorkerLostError as exc:
+            segment = in_flight.get(exc.key) if exc.key is not None else None
+            frame = None
+            if segment is not None:
+                frame = segment.start + progress.rendered_by_key.get(segment.index, 0)
+            where = f"; it was rendering frame {frame}" if frame is not None else ""
+            raise RenderError(f"{exc}{where}", frame, exc) from exc
         backend.close()
         writer.commit()
         ok = True

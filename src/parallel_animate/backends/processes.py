@@ -187,7 +187,10 @@ class ProcessBackend(Backend):
             if worker.key is None and not worker.stopping:
                 key, task = self._queue.popleft()
                 worker.key = key
-                worker.conn.send((key, task))
+                try:
+                    worker.conn.send((key, task))
+                except OSError:  # BrokenPipeError: it died (at start-up, say)
+                    raise self._lost(worker) from None
 
     def _lost(self, worker: _Worker) -> WorkerLostError:
         worker.process.join(timeout=1.0)
