@@ -82,8 +82,8 @@ def simple_draw(state: State, frame_idx: int, params: Params) -> list[Artist]:
 
 # ------------------------------------------------------------------------- panels16
 
-_P16_N_LINE = 5000
-_P16_N_SCATTER = 1500
+_P16_N_LINE = 3000
+_P16_N_SCATTER = 1000
 _P16_N_BARS = 48
 _P16_IMG = 160
 
