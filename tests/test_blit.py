@@ -85,3 +85,21 @@ def test_update_returning_an_axes_is_rejected():
 
     with pytest.raises(ValueError, match="got Axes"):
         _render(ReturnsAxes(), block_params(2), blit=True)
+
+
+class RemakesArtist(BlockAnimator):
+    """Removes its text artist and makes a new one each frame (like a remade contour)."""
+
+    def update(self, frame_idx, params):
+        super().update(frame_idx, params)
+        self.text.remove()
+        self.text = self.ax.text(5 + frame_idx, 0.5, str(frame_idx), fontsize=12)
+        return [self.block, self.text]
+
+
+def test_removed_artists_are_not_drawn_again():
+    params = block_params(5)
+    full, _ = _render(RemakesArtist(), params, blit=False)
+    blit, _ = _render(RemakesArtist(), params, blit=True)
+    for got, want in zip(blit, full, strict=True):
+        _assert_close(got, want)

@@ -283,6 +283,9 @@ class Blitter:
     def draw(self, changed: Any) -> np.ndarray:
         """Draw a frame after ``update()`` returned ``changed``; return its pixels."""
         canvas = self.fig.canvas
+        # An artist removed from the figure since (a contour set remade, say) is
+        # forgotten; its removal marked the axes stale, so this frame is drawn in full.
+        self.artists = [a for a in self.artists if _root_figure(a) is self.fig]
         known = {id(a) for a in self.artists}
         new = [a for a in self._accept(changed) if id(a) not in known]
         for artist in new:
