@@ -228,3 +228,27 @@ def test_sys_exit_in_update_does_not_exit_the_caller(target, workers):
         ExitingAnimator().make_video(target, block_params(6), fps=6, num_workers=workers)
     assert info.value.frame_index == 2
     _untouched(target)
+
+
+def test_spawn_script_without_main_guard_fails_instead_of_hanging(tmp_path):
+    """CPython's spawn blocks on a child that died at start-up once the data it sends
+    passes 64 KiB; a large animator must still end in a clear error, not a hang."""
+    script = textwrap.dedent(
+        f"""
+        import multiprocessing, sys
+        import numpy as np
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        multiprocessing.set_start_method("spawn", force=True)
+        from anims import BlockAnimator, block_params
+        animator = BlockAnimator()
+        animator.data = np.zeros(200_000)  # 1.6 MB of pickled attributes
+        animator.make_video({str(tmp_path / "x.mp4")!r}, block_params(10), fps=10,
+                            num_workers=2, disable_progress_bar=True)
+        """
+    )
+    path = tmp_path / "no_guard.py"  # a file: spawn re-runs it in each child (not -c)
+    path.write_text(script)
+    proc = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "RenderError" in proc.stderr and "__main__" in proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["no_guard.py"]

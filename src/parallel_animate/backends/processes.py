@@ -8,10 +8,12 @@ process sentinels let the parent notice a worker killed by a signal at once.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
 import signal
+import tempfile
 import traceback
 from collections import deque
 from collections.abc import Callable
@@ -85,6 +87,29 @@ def _shippable(exc: BaseException) -> Exception:
     return RuntimeError(f"{type(exc).__name__} in worker (not picklable):\n{text}")
 
 
+class _ContextFile:
+    """The pickled context in a file, for the start methods that pickle process args.
+
+    CPython's "spawn" and "forkserver" send a child its arguments through a pipe while
+    the child starts; a child that dies at start-up (a script without an
+    ``if __name__ == "__main__":`` guard, say) leaves the parent blocked forever on a
+    pipe it can no longer fill once the data passes the pipe's 64 KiB. A path is small.
+    """
+
+    def __init__(self, context: Any) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="parallel-animate-", suffix=".pickle")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(context, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def load(self) -> Any:
+        with open(self.path, "rb") as f:
+            return pickle.load(f)
+
+    def remove(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
 def _worker_main(conn: Connection, job: Job, context: Any) -> None:
     """Loop of a worker process: run tasks until told to stop or the parent is gone.
 
@@ -93,6 +118,8 @@ def _worker_main(conn: Connection, job: Job, context: Any) -> None:
     """
     # Ctrl-C reaches the whole process group; the parent decides what stops and how.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if isinstance(context, _ContextFile):
+        context = context.load()
     parent = multiprocessing.parent_process()
     handles: list[Any] = [conn] if parent is None else [conn, parent.sentinel]
     try:
@@ -139,6 +166,7 @@ class ProcessBackend(Backend):
         self._queue: deque[tuple[int, Any]] = deque()
         self._on_progress: Callable[[int, int], None] = lambda key, n: None
         self._closed = False
+        self._context_file: _ContextFile | None = None
 
     @property
     def pids(self) -> list[int]:
@@ -152,11 +180,17 @@ class ProcessBackend(Backend):
         teardown: Callable[[], None] | None = None,
     ) -> None:
         self._on_progress = on_progress
+        shipped = context
+        if self._mp.get_start_method() != "fork":
+            try:
+                shipped = self._context_file = _ContextFile(context)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                raise self._not_picklable(exc) from exc
         for i in range(self.slots):
             parent_conn, child_conn = self._mp.Pipe(duplex=True)
             process = self._mp.Process(
                 target=_worker_main,
-                args=(child_conn, job, context),
+                args=(child_conn, job, shipped),
                 name=f"parallel-animate-worker-{i}",
                 # Not daemonic: update() may start processes of its own. A worker whose
                 # parent died exits by itself (see _worker_main).
@@ -167,14 +201,17 @@ class ProcessBackend(Backend):
                 parent_conn.close()
                 child_conn.close()
                 self.close(abort=True)
-                raise TypeError(
-                    "the animator and its attributes must be picklable to be sent to "
-                    f"worker processes (start method {self._mp.get_start_method()!r}): "
-                    f"{exc}. Keep unpicklable objects out of __init__ (create them in "
-                    "setup()), or use num_workers=1."
-                ) from exc
+                raise self._not_picklable(exc) from exc
             child_conn.close()
             self._workers.append(_Worker(process, parent_conn))
+
+    def _not_picklable(self, exc: BaseException) -> TypeError:
+        return TypeError(
+            "the animator and its attributes must be picklable to be sent to "
+            f"worker processes (start method {self._mp.get_start_method()!r}): "
+            f"{exc}. Keep unpicklable objects out of __init__ (create them in "
+            "setup()), or use num_workers=1."
+        )
 
     def submit(self, key: int, task: Any) -> None:
         self._queue.append((key, task))
@@ -195,6 +232,12 @@ class ProcessBackend(Backend):
     def _lost(self, worker: _Worker) -> WorkerLostError:
         worker.process.join(timeout=1.0)
         what = _describe_exit(worker.process.exitcode)
+        if worker.process.exitcode == 1 and self._mp.get_start_method() != "fork":
+            what += (
+                " (with the spawn and forkserver start methods that is often a main "
+                'script without an `if __name__ == "__main__":` guard; the worker '
+                "printed its own error)"
+            )
         doing = f" while running task {worker.key}" if worker.key is not None else ""
         return WorkerLostError(
             f"worker process {worker.process.pid} {what}{doing}",
@@ -255,3 +298,5 @@ class ProcessBackend(Backend):
                 worker.process.kill()
                 worker.process.join()
             worker.conn.close()
+        if self._context_file is not None:
+            self._context_file.remove()
