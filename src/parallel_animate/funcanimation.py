@@ -17,7 +17,6 @@ import itertools
 import multiprocessing
 import os
 import pickle
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -78,7 +77,6 @@ class SavedFuncAnimation(Animator):
         self.first_frame = first_frame
         self.has_first_frame = has_first_frame
         self._payload: bytes | None = None
-        self._payload_file: str | None = None
 
     def setup(self) -> Figure:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -121,35 +119,14 @@ class SavedFuncAnimation(Animator):
             )
         return self._payload
 
-    @contextlib.contextmanager
-    def payload_in_file(self) -> Iterator[None]:
-        """While inside, pickling ships the path of a temporary file holding the payload,
-        not the payload: local workers read it when they start.
-
-        A spawned worker that dies before it has read its start-up data (a script
-        without ``if __name__ == "__main__":`` starts processes again as it is
-        re-imported) leaves the parent blocked for ever writing that data once it is
-        larger than a pipe's buffer (64 KiB; a figure often is): CPython's spawn holds
-        the child's end of the pipe open until the write is done. A path is small.
-        """
-        fd, path = tempfile.mkstemp(prefix="parallel-animate-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(self.payload())
-            self._payload_file = path
-            yield
-        finally:
-            self._payload_file = None
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-
     def __getstate__(self) -> dict[str, Any]:
-        state: dict[str, Any] = {"has_first_frame": self.has_first_frame, "pid": os.getpid()}
-        if self._payload_file is not None:
-            state["payload_file"] = self._payload_file
-        else:
-            state["payload"] = self.payload()
-        return state
+        # Local spawn/forkserver workers get this through a file, not their start-up
+        # pipe (ProcessBackend ships every context that way), so its size is no matter.
+        return {
+            "has_first_frame": self.has_first_frame,
+            "pid": os.getpid(),
+            "payload": self.payload(),
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         if state["pid"] != os.getpid():
@@ -163,11 +140,7 @@ class SavedFuncAnimation(Animator):
             warnings.filterwarnings(
                 "ignore", message="Animation was deleted without rendering", category=UserWarning
             )
-        if "payload_file" in state:
-            with open(state["payload_file"], "rb") as f:
-                payload = f.read()
-        else:
-            payload = state["payload"]
+        payload = state["payload"]
         parts = pickle.loads(payload)
         self.fig = parts["the figure"]
         self.func = parts["func"]
@@ -176,7 +149,6 @@ class SavedFuncAnimation(Animator):
         self.first_frame = parts["the first frame's data"]
         self.has_first_frame = state["has_first_frame"]
         self._payload = payload
-        self._payload_file = None
 
 
 def _dumps(parts: dict[str, Any]) -> bytes:
@@ -412,16 +384,14 @@ def _check_frames(job: SavedFuncAnimation, frames: list[Any]) -> None:
             )
 
 
-def _shipping(num_workers: Any, options: dict[str, Any]) -> str | None:
-    """How the job reaches its workers: None (this process, or forked workers that
-    inherit it), "file" (local spawn/forkserver workers) or "inline" (another backend)."""
+def _is_pickled(num_workers: Any, options: dict[str, Any]) -> bool:
+    """Whether the job reaches its workers pickled: not in this process, nor in forked
+    workers that inherit it; yes for spawn/forkserver workers and other backends."""
     from parallel_animate.pipeline import resolve_workers
 
     if options.get("backend") is not None:
-        return "inline"
-    if resolve_workers(num_workers) > 1 and multiprocessing.get_start_method() != "fork":
-        return "file"
-    return None
+        return True
+    return resolve_workers(num_workers) > 1 and multiprocessing.get_start_method() != "fork"
 
 
 def save(
@@ -516,12 +486,9 @@ def save(
     # as Animation.save does.
     anim._draw_was_started = True
     job = SavedFuncAnimation(parts.fig, parts.func, parts.init_func, parts.fargs, first, has_first)
-    shipping = _shipping(num_workers, kwargs)
-    with _lent(anim, parts.fig), contextlib.ExitStack() as stack:
-        if shipping is not None:
+    with _lent(anim, parts.fig):
+        if _is_pickled(num_workers, kwargs):
             job.payload()  # a clear TypeError now rather than from a worker start
-        if shipping == "file":
-            stack.enter_context(job.payload_in_file())
         if check:
             if isinstance(frames, list):
                 head = frames[:CHECK_FRAMES]
