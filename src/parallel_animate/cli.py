@@ -23,15 +23,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from parallel_animate.examples._common import positive_int
+
 PROG = "parallel-animate"
 
-# Option of `render` -> make_video argument; used only when make_video has it.
-GATED_OPTIONS = {
-    "quality": "quality",
-    "preset": "preset",
-    "blit": "blit",
-    "backend": "backend",
-}
+# Options of `render` passed to make_video under the same name when given.
+PASSED_OPTIONS = ("quality", "preset", "blit", "backend")
 
 
 class UsageError(Exception):
@@ -43,23 +40,7 @@ class UserCodeError(Exception):
     is worth showing (exit code 1)."""
 
 
-def _make_video_parameters() -> set[str]:
-    from parallel_animate import Animator
-
-    return set(inspect.signature(Animator.make_video).parameters)
-
-
 # -- argument types ---------------------------------------------------------------------
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
 def _workers(text: str) -> int:
     try:
         value = int(text)
@@ -211,17 +192,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    accepted = _make_video_parameters()
     kwargs: dict[str, Any] = {}
-    for option, name in GATED_OPTIONS.items():
+    for option in PASSED_OPTIONS:
         value = getattr(args, option)
-        if value is None or value is False:
-            continue
-        if name not in accepted:
-            raise UsageError(
-                f"--{option} is not supported yet by this version of parallel_animate"
-            )
-        kwargs[name] = value
+        if value is not None and value is not False:
+            kwargs[option] = value
     if args.codec is not None:
         kwargs["video_codec"] = args.codec
     if args.pixfmt is not None:
@@ -253,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="render a demo video (a travelling wave)")
     demo.add_argument("output", nargs="?", default="wave.mp4", help="default: wave.mp4")
-    demo.add_argument("--frames", type=_positive_int, default=150, help="default: 150")
+    demo.add_argument("--frames", type=positive_int, default=150, help="default: 150")
     demo.add_argument("--workers", type=_workers, default=-1, help="default: all cores")
     demo.set_defaults(run=cmd_demo)
 
@@ -279,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--fps", type=_fps, default=Fraction(30), help="default: 30")
     render.add_argument("--workers", type=_workers, default=-1, help="default: all cores")
-    render.add_argument("--frames", type=_positive_int, help="render only the first N frames")
+    render.add_argument("--frames", type=positive_int, help="render only the first N frames")
     render.add_argument("--codec", help="encoder, e.g. libx264 (default: the format's)")
     render.add_argument("--pixfmt", help="pixel format, e.g. yuv444p (default: the format's)")
     render.add_argument("--quality", type=int, help="0 (smallest) to 100 (best)")

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import math
 import time
 from pathlib import Path
 from typing import Any
 
 from parallel_animate import Animator
-
-
-def make_video_accepts(name: str) -> bool:
-    """Whether this version's ``Animator.make_video`` has the argument ``name``."""
-    return name in inspect.signature(Animator.make_video).parameters
 
 
 def parse_args(
@@ -26,7 +20,7 @@ def parse_args(
     default_frames: int,
     fps: float = 30,
 ) -> argparse.Namespace:
-    """``[OUTPUT] [--frames N] [--workers N] [--fps F]`` (and ``--blit`` when supported)."""
+    """``[OUTPUT] [--frames N] [--workers N] [--fps F] [--blit]``."""
     parser = argparse.ArgumentParser(prog=f"python -m {prog}", description=description)
     parser.add_argument(
         "output", nargs="?", default=default_output, help=f"default: {default_output}"
@@ -44,10 +38,7 @@ def parse_args(
         help="worker processes: 1 = this process, -1 = all cores (default)",
     )
     parser.add_argument("--fps", type=float, default=fps, help=f"default: {fps:g}")
-    if make_video_accepts("blit"):
-        parser.add_argument(
-            "--blit", action="store_true", help="redraw only the artists that change"
-        )
+    parser.add_argument("--blit", action="store_true", help="redraw only the artists that change")
     return parser.parse_args(argv)
 
 
@@ -68,7 +59,7 @@ def phase_params(n_frames: int, period: float = 120) -> list[dict[str, float]]:
 
 def render(animator: Animator, args: argparse.Namespace, params: Any, **kwargs: Any) -> Path:
     """make_video with the command line's settings; prints what it wrote and how fast."""
-    if getattr(args, "blit", False):
+    if args.blit:
         kwargs["blit"] = True
     started = time.perf_counter()
     path = animator.make_video(

@@ -51,15 +51,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"largest worker count (default: the CPUs, here {cpu_count()})",
     )
     parser.add_argument("--animation", choices=ANIMATIONS, default="multi")
-    parser.add_argument(
-        "--blit",
-        action="store_true",
-        help="also time make_video(..., blit=True)"
-        + ("" if _common.make_video_accepts("blit") else " (not supported yet)"),
-    )
+    parser.add_argument("--blit", action="store_true", help="also time make_video(..., blit=True)")
     args = parser.parse_args(argv)
-    if args.blit and not _common.make_video_accepts("blit"):
-        parser.error("--blit is not supported yet by this version of parallel_animate")
     return args
 
 
