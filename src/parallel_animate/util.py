@@ -12,7 +12,7 @@ import numpy as np
 _logger = logging.getLogger(__name__)
 
 
-def _exact(value: float | int | Fraction) -> Fraction:
+def exact_fraction(value: float | int | Fraction) -> Fraction:
     """A Fraction for the number as written: 0.1 becomes 1/10, not the binary float."""
     if isinstance(value, Rational):
         return Fraction(value)
@@ -36,7 +36,7 @@ def get_rendered_frame_ids(
 
     Example: 330 fps data at 0.1x speed in a 30 fps video takes every 1.1th frame.
     """
-    stride = _exact(data_fps) / (_exact(rendered_fps) / _exact(play_speed))
+    stride = exact_fraction(data_fps) / (exact_fraction(rendered_fps) / exact_fraction(play_speed))
     if stride <= 0:
         raise ValueError(
             f"data_fps, play_speed and rendered_fps must be positive (stride {stride})"

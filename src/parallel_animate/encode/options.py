@@ -21,6 +21,8 @@ from typing import Any
 import av
 import numpy as np
 
+from parallel_animate.util import exact_fraction
+
 _logger = logging.getLogger("parallel_animate")
 
 PRESETS = ("fast", "balanced", "small")
@@ -255,14 +257,9 @@ def as_fps(fps: Any) -> Fraction:
     """Validate ``fps`` and return it exactly (29.97 stays 2997/100)."""
     if isinstance(fps, bool) or not isinstance(fps, (int, float, Fraction, np.number)):
         raise TypeError(f"fps must be a number, got {type(fps).__name__}")
-    if isinstance(fps, Fraction):
-        value = fps
-    elif isinstance(fps, (int, np.integer)):
-        value = Fraction(int(fps))
-    else:
-        if not np.isfinite(fps):
-            raise ValueError(f"fps must be a finite number > 0, got {fps}")
-        value = Fraction(repr(float(fps)))
+    if isinstance(fps, (float, np.floating)) and not np.isfinite(fps):
+        raise ValueError(f"fps must be a finite number > 0, got {fps}")
+    value = exact_fraction(fps)
     if value <= 0:
         raise ValueError(f"fps must be > 0, got {fps}")
     return value
