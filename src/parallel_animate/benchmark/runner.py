@@ -60,6 +60,8 @@ class TreeStats:
     # last CPU time seen for each descendant (not the case process itself)
     child_cpu_s: dict[int, float] = field(default_factory=dict)
     child_kinds: dict[str, int] = field(default_factory=dict)
+    # one psutil.Process per pid seen (it caches what it read once, e.g. its start time)
+    processes: dict[int, psutil.Process] = field(default_factory=dict)
 
 
 def _kind(proc: psutil.Process, root_cmdline: list[str]) -> str:
@@ -78,16 +80,49 @@ def _kind(proc: psutil.Process, root_cmdline: list[str]) -> str:
     return Path(cmd[0]).name if cmd else "unknown"
 
 
+_CHILDREN_FILES = Path(f"/proc/self/task/{os.getpid()}/children").exists()
+
+
+def _descendant_pids(root: psutil.Process) -> list[int]:
+    """Pids of every descendant of ``root``.
+
+    Read from each thread's ``/proc/PID/task/TID/children`` where Linux has it: ~0.05 ms
+    per process, where ``psutil.Process.children`` scans every process of the machine
+    (~1.2 ms). At 20 samples a second that scan took 2 % of this 2-core machine away
+    from the workers being measured.
+    """
+    if not _CHILDREN_FILES:
+        return [p.pid for p in root.children(recursive=True)]
+    found: list[int] = []
+    todo = [root.pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except OSError:
+                continue
+            found += kids
+            todo += kids
+    return found
+
+
 def _sample(root: psutil.Process, stats: TreeStats, root_cmdline: list[str]) -> None:
     """Add one sample of the tree's summed RSS; tolerate processes that just exited."""
     total = 0
     try:
-        procs = [root, *root.children(recursive=True)]
+        pids = [root.pid, *_descendant_pids(root)]
     except psutil.Error:
         return
     alive = 0
-    for proc in procs:
+    for pid in pids:
         try:
+            proc = stats.processes.get(pid) or stats.processes.setdefault(pid, psutil.Process(pid))
             with proc.oneshot():
                 total += proc.memory_info().rss
                 if proc.pid != root.pid:
