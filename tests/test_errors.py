@@ -230,6 +230,22 @@ def test_sys_exit_in_update_does_not_exit_the_caller(target, workers):
     _untouched(target)
 
 
+def test_unpicklable_animator_is_a_type_error_before_any_work(target, start_method):
+    """Under spawn/forkserver the animator is pickled; a lock in it cannot be. (Under
+    fork it is inherited as it is and the run works.)"""
+    import threading
+
+    animator = BlockAnimator()
+    animator.lock = threading.Lock()
+    if start_method == "fork":
+        animator.make_video(target, block_params(4), fps=4, num_workers=2)
+        assert target.read_bytes() != b"precious"
+        return
+    with pytest.raises(TypeError, match=r"must be picklable.*'_thread.lock'.*setup\(\)"):
+        animator.make_video(target, block_params(4), fps=4, num_workers=2)
+    _untouched(target)
+
+
 def test_spawn_script_without_main_guard_fails_instead_of_hanging(tmp_path):
     """CPython's spawn blocks on a child that died at start-up once the data it sends
     passes 64 KiB; a large animator must still end in a clear error, not a hang."""

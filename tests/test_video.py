@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
+import sys
+import textwrap
 from fractions import Fraction
 
 import av
@@ -38,6 +41,49 @@ def test_two_workers_match_serial_reference_under_each_start_method(tmp_path, st
     assert str(os.getpid()) not in pids
     assert worker_children() == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4", "setups.txt"]
+
+
+# A notebook, as "spawn"/"forkserver" children see it: __main__ has no file to re-import.
+_MAIN_WITHOUT_FILE = """
+import dataclasses, multiprocessing, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from parallel_animate import Animator
+
+@dataclasses.dataclass
+class Level:  # a params type of __main__ too
+    grey: int
+
+class Fill(Animator):
+    def setup(self):
+        self.fig = plt.figure(figsize=(0.64, 0.48), dpi=100)
+        return self.fig
+
+    def update(self, frame_idx, params):
+        self.fig.patch.set_facecolor(str(params.grey / 255))
+
+multiprocessing.set_start_method(sys.argv[1], force=True)
+Fill().make_video(sys.argv[2], [Level(g) for g in (0, 60, 120, 180, 240, 30)], fps=6,
+                  num_workers=2, disable_progress_bar=True)
+"""
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_classes_of_a_main_without_file_reach_fresh_workers(tmp_path, method):
+    """Animator and params classes defined in a notebook (here ``python -c``) do not
+    exist by name in a spawned worker: they travel by value."""
+    out = tmp_path / "out.mp4"
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_MAIN_WITHOUT_FILE), method, str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    frames, _, _ = decode(out)
+    greys = frames.mean(axis=(1, 2, 3))
+    assert np.abs(greys - [0, 60, 120, 180, 240, 30]).max() < 3, greys
 
 
 def test_serial_renders_in_this_process(tmp_path):

@@ -87,6 +87,31 @@ def _shippable(exc: BaseException) -> Exception:
     return RuntimeError(f"{type(exc).__name__} in worker (not picklable):\n{text}")
 
 
+def _dumps_by_reference(obj: object) -> bytes:
+    """Plain pickle: under "fork" every class and function of the parent exists in the
+    child as it is."""
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _dumps_for_a_fresh_interpreter(obj: object) -> bytes:
+    """Pickle for a "spawn"/"forkserver" child, which starts without the parent's
+    ``__main__``: classes and functions of a notebook, of ``python -c`` or of a script
+    (when it is not re-imported) would not be found there by name.
+
+    Plain pickle when nothing refers to ``__main__``; otherwise (or when plain pickle
+    fails, on a lambda say) cloudpickle, which sends such code by value.
+    """
+    try:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = None
+    if data is not None and b"__main__" not in data:
+        return data
+    import cloudpickle
+
+    return cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class _ContextFile:
     """The pickled context in a file, for the start methods that pickle process args.
 
@@ -97,9 +122,10 @@ class _ContextFile:
     """
 
     def __init__(self, context: Any) -> None:
+        data = _dumps_for_a_fresh_interpreter(context)
         fd, self.path = tempfile.mkstemp(prefix="parallel-animate-", suffix=".pickle")
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(context, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(data)
 
     def load(self) -> Any:
         with open(self.path, "rb") as f:
@@ -126,7 +152,7 @@ def _worker_main(conn: Connection, job: Job, context: Any) -> None:
         while True:
             if conn not in wait(handles):
                 return  # the parent died
-            message = conn.recv()
+            message = pickle.loads(conn.recv_bytes())
             if message is None:
                 return
             key, task = message
@@ -162,6 +188,11 @@ class ProcessBackend(Backend):
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.slots = workers
         self._mp = mp_context or multiprocessing.get_context()
+        self._dumps = (
+            _dumps_by_reference
+            if self._mp.get_start_method() == "fork"
+            else _dumps_for_a_fresh_interpreter
+        )
         self._workers: list[_Worker] = []
         self._queue: deque[tuple[int, Any]] = deque()
         self._on_progress: Callable[[int, int], None] = lambda key, n: None
@@ -225,7 +256,7 @@ class ProcessBackend(Backend):
                 key, task = self._queue.popleft()
                 worker.key = key
                 try:
-                    worker.conn.send((key, task))
+                    worker.conn.send_bytes(self._dumps((key, task)))
                 except OSError:  # BrokenPipeError: it died (at start-up, say)
                     raise self._lost(worker) from None
 
@@ -284,7 +315,7 @@ class ProcessBackend(Backend):
             for worker in self._workers:
                 try:
                     worker.stopping = True
-                    worker.conn.send(None)
+                    worker.conn.send_bytes(self._dumps(None))
                 except (OSError, ValueError):
                     pass
             for worker in self._workers:
