@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,7 @@ import pytest
 from PIL import Image
 
 from parallel_animate.benchmark import fidelity, report
-from parallel_animate.benchmark.__main__ import parse_args, plan
+from parallel_animate.benchmark.__main__ import main, median_run, parse_args, plan
 from parallel_animate.benchmark.methods import METHODS, PEER_DIST, PEER_VERSION
 from parallel_animate.benchmark.plot import write_scaling_plot
 from parallel_animate.benchmark.runner import SCENES_FILE, CaseSpec, run_case
@@ -109,6 +110,35 @@ def test_ratio_columns_without_values_are_left_out():
     assert "x vs peer" not in header and "x vs full redraw" not in header
     assert "x vs FuncAnim" not in header
     assert "wall/floor" in header
+
+
+def test_repeated_case_reports_its_median_run_and_spread():
+    runs = [
+        {**_result("s", "ours", wall, 2), "peak_tree_rss_bytes": rss << 20, "self_cpu_s": wall}
+        for wall, rss in [(3.0, 500), (2.0, 700), (2.5, 600), (9.0, 400)]
+    ]
+    chosen = median_run(runs)
+    assert chosen["wall_s"] == 2.5  # the lower middle of four
+    assert chosen["self_cpu_s"] == 2.5  # every number from that same run...
+    assert chosen["peak_tree_rss_bytes"] == 700 << 20  # ...but the worst memory of all
+    assert chosen["wall_s_runs"] == [3.0, 2.0, 2.5, 9.0]
+    (row,) = report.build_rows([chosen])
+    assert row["spread_pct"] == pytest.approx(100 * 7.0 / 2.5)
+    assert "spread %" in report.format_markdown([row]).splitlines()[0]
+    failed = {**runs[1], "ok": False, "error": "boom"}
+    assert median_run([runs[0], failed])["error"] == "boom"
+    single = report.build_rows([median_run(runs[:1])])
+    assert "spread %" not in report.format_markdown(single).splitlines()[0]
+
+
+def test_repeat_runs_each_case_in_rounds_end_to_end(tmp_path, monkeypatch):
+    monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
+    argv = ["--scenes", "simple", "--frames-scale", "0.01", "--methods", "floor,ours"]
+    argv += ["--workers", "1", "--repeat", "2", "--fidelity-frames", "0", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    results = json.loads((tmp_path / "results.json").read_text())["cases"]
+    assert [(r["method"], len(r["wall_s_runs"])) for r in results] == [("floor", 2), ("ours", 2)]
+    assert "spread %" in (tmp_path / "results.md").read_text()
 
 
 def test_failed_case_stays_in_the_table():

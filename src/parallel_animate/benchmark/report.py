@@ -21,6 +21,7 @@ COLUMNS: Columns = [
     ("method", "method"),
     ("frames", "frames"),
     ("wall_s", "wall s"),
+    ("spread_pct", "spread %"),
     ("fps", "fps"),
     ("x_vs_funcanimation", "x vs FuncAnim"),
     ("x_vs_full_redraw", "x vs full redraw"),
@@ -29,7 +30,7 @@ COLUMNS: Columns = [
     ("peak_rss_mb", "peak tree RSS MB"),
     ("main_cpu_pct", "main CPU %"),
 ]
-OPTIONAL_COLUMNS = ("x_vs_funcanimation", "x_vs_full_redraw", "x_vs_peer")
+OPTIONAL_COLUMNS = ("spread_pct", "x_vs_funcanimation", "x_vs_full_redraw", "x_vs_peer")
 
 FIDELITY_COLUMNS: Columns = [
     ("scene", "scene"),
@@ -44,6 +45,9 @@ FIDELITY_COLUMNS: Columns = [
 NOTES = """\
 - wall s: the case's own timing of the work (figure setup + save / make_video call;
   for the floor, the summed per-frame work), without interpreter start or imports.
+  With --repeat N: the median of the case's N runs (each a fresh interpreter, run in
+  rounds), and every ratio is between median runs.
+- spread % (with --repeat): (slowest - fastest run) / median, of this case's runs.
 - fps: frames / wall s.
 - x vs FuncAnim: FuncAnimation.save wall / this wall (how many times faster).
 - x vs full redraw (blit rows): the same method's full-redraw wall at the same W / this
@@ -96,6 +100,9 @@ def build_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         wall = r["wall_s"]
         scene, workers = r["scene"], row["workers"]
         row["wall_s"] = wall
+        runs = r.get("wall_s_runs", [])
+        if len(runs) > 1:
+            row["spread_pct"] = 100.0 * (max(runs) - min(runs)) / wall
         row["fps"] = r["frames"] / wall if wall > 0 else None
         if wall > 0:
             ratios = {
@@ -131,7 +138,7 @@ def _fmt(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "NO"
     if isinstance(value, float):
-        if key in ("peak_rss_mb", "main_cpu_pct"):
+        if key in ("peak_rss_mb", "main_cpu_pct", "spread_pct"):
             return f"{value:.0f}"
         if key == "fps":
             return f"{value:.1f}"
