@@ -246,6 +246,22 @@ def test_unpicklable_animator_is_a_type_error_before_any_work(target, start_meth
     _untouched(target)
 
 
+def test_unpicklable_params_are_a_type_error_naming_the_frames(target, start_method):
+    import threading
+
+    params = block_params(130)  # two segments: the error names the second
+    params[125] = {"x": 1.0, "lock": threading.Lock()}
+    with pytest.raises(TypeError, match=r"params of frames \d+-129 cannot be sent.*_thread.lock"):
+        BlockAnimator().make_video(target, params, fps=10, num_workers=2)
+    _untouched(target)
+
+
+def test_lambdas_in_params_travel_by_value(tmp_path, start_method):
+    params = [{"x": 3.0 * i, "f": lambda v: v} for i in range(6)]  # not plain-picklable
+    out = BlockAnimator().make_video(tmp_path / "x.mp4", params, fps=6, num_workers=2)
+    assert out.exists()
+
+
 def test_spawn_script_without_main_guard_fails_instead_of_hanging(tmp_path):
     """CPython's spawn blocks on a child that died at start-up once the data it sends
     passes 64 KiB; a large animator must still end in a clear error, not a hang."""

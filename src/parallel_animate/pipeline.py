@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 
 from parallel_animate import worker
 from parallel_animate.backends import Backend, ProcessBackend, SerialBackend, WorkerLostError
+from parallel_animate.backends.base import TaskNotPicklableError
 from parallel_animate.encode import EncodedSegment, SegmentWriter, VideoSettings, open_writer
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment, iter_segments, known_length
@@ -274,7 +275,15 @@ def _run_on(plan: RunPlan, backend: Backend, total: int | None, seg_len: int) ->
                     if held.index >= next_to_mux + max_ahead:
                         break
                     in_flight[held.index] = held
-                    backend.submit(held.index, held)
+                    try:
+                        backend.submit(held.index, held)
+                    except TaskNotPicklableError as exc:
+                        raise TypeError(
+                            f"the params of frames {held.start}-{held.stop - 1} cannot be "
+                            f"sent to worker processes ({exc}): use picklable params "
+                            "(numbers, strings, arrays, dicts, dataclasses...), or "
+                            "num_workers=1"
+                        ) from exc
                     held = None
                 if not in_flight:
                     break

@@ -15,6 +15,10 @@ from typing import Any
 Job = Callable[[Any, Any, Callable[[int], None]], Any]
 
 
+class TaskNotPicklableError(TypeError):
+    """``submit`` got a task that cannot be pickled to be sent to a worker."""
+
+
 class Backend(ABC):
     """Runs tasks of one job; subclasses decide where."""
 
@@ -39,7 +43,8 @@ class Backend(ABC):
 
     @abstractmethod
     def submit(self, key: int, task: Any) -> None:
-        """Queue a task; returns at once."""
+        """Queue a task; returns at once. :class:`TaskNotPicklableError` if the task
+        cannot travel to where it would run."""
 
     @abstractmethod
     def wait(self) -> list[tuple[int, Any]]:

@@ -9,6 +9,7 @@ process sentinels let the parent notice a worker killed by a signal at once.
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import pickle
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from parallel_animate.backends.base import Backend, Job
+from parallel_animate.backends.base import Backend, Job, TaskNotPicklableError
 
 
 class WorkerLostError(RuntimeError):
@@ -87,25 +88,23 @@ def _shippable(exc: BaseException) -> Exception:
     return RuntimeError(f"{type(exc).__name__} in worker (not picklable):\n{text}")
 
 
-def _dumps_by_reference(obj: object) -> bytes:
-    """Plain pickle: under "fork" every class and function of the parent exists in the
-    child as it is."""
-    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+_PICKLING_ERRORS = (pickle.PicklingError, TypeError, AttributeError)
 
 
-def _dumps_for_a_fresh_interpreter(obj: object) -> bytes:
-    """Pickle for a "spawn"/"forkserver" child, which starts without the parent's
-    ``__main__``: classes and functions of a notebook, of ``python -c`` or of a script
-    (when it is not re-imported) would not be found there by name.
+def _dumps(obj: object, fresh_interpreter: bool) -> bytes:
+    """Pickle ``obj`` for a worker: plain pickle, else cloudpickle, which sends
+    lambdas, closures and classes of ``__main__`` by value.
 
-    Plain pickle when nothing refers to ``__main__``; otherwise (or when plain pickle
-    fails, on a lambda say) cloudpickle, which sends such code by value.
+    A ``fresh_interpreter`` ("spawn"/"forkserver") starts without the parent's
+    ``__main__``: classes and functions of a notebook, of ``python -c`` or of a
+    script's guarded block would not be found there by name, so anything that refers
+    to ``__main__`` goes by value. Under "fork" the child has them all, as they are.
     """
     try:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+    except _PICKLING_ERRORS:
         data = None
-    if data is not None and b"__main__" not in data:
+    if data is not None and not (fresh_interpreter and b"__main__" in data):
         return data
     import cloudpickle
 
@@ -122,7 +121,7 @@ class _ContextFile:
     """
 
     def __init__(self, context: Any) -> None:
-        data = _dumps_for_a_fresh_interpreter(context)
+        data = _dumps(context, fresh_interpreter=True)
         fd, self.path = tempfile.mkstemp(prefix="parallel-animate-", suffix=".pickle")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -188,13 +187,11 @@ class ProcessBackend(Backend):
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.slots = workers
         self._mp = mp_context or multiprocessing.get_context()
-        self._dumps = (
-            _dumps_by_reference
-            if self._mp.get_start_method() == "fork"
-            else _dumps_for_a_fresh_interpreter
+        self._dumps = functools.partial(
+            _dumps, fresh_interpreter=self._mp.get_start_method() != "fork"
         )
         self._workers: list[_Worker] = []
-        self._queue: deque[tuple[int, Any]] = deque()
+        self._queue: deque[tuple[int, bytes]] = deque()  # (key, the pickled message)
         self._on_progress: Callable[[int, int], None] = lambda key, n: None
         self._closed = False
         self._context_file: _ContextFile | None = None
@@ -215,7 +212,7 @@ class ProcessBackend(Backend):
         if self._mp.get_start_method() != "fork":
             try:
                 shipped = self._context_file = _ContextFile(context)
-            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            except _PICKLING_ERRORS as exc:
                 raise self._not_picklable(exc) from exc
         for i in range(self.slots):
             parent_conn, child_conn = self._mp.Pipe(duplex=True)
@@ -228,7 +225,7 @@ class ProcessBackend(Backend):
             )
             try:
                 process.start()
-            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            except _PICKLING_ERRORS as exc:
                 parent_conn.close()
                 child_conn.close()
                 self.close(abort=True)
@@ -245,7 +242,11 @@ class ProcessBackend(Backend):
         )
 
     def submit(self, key: int, task: Any) -> None:
-        self._queue.append((key, task))
+        try:  # now, so that the caller learns it with the task at hand
+            message = self._dumps((key, task))
+        except _PICKLING_ERRORS as exc:
+            raise TaskNotPicklableError(f"{type(exc).__name__}: {exc}") from exc
+        self._queue.append((key, message))
         self._dispatch()
 
     def _dispatch(self) -> None:
@@ -253,10 +254,10 @@ class ProcessBackend(Backend):
             if not self._queue:
                 return
             if worker.key is None and not worker.stopping:
-                key, task = self._queue.popleft()
+                key, message = self._queue.popleft()
                 worker.key = key
                 try:
-                    worker.conn.send_bytes(self._dumps((key, task)))
+                    worker.conn.send_bytes(message)
                 except OSError:  # BrokenPipeError: it died (at start-up, say)
                     raise self._lost(worker) from None
 
