@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 import venv
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from parallel_animate.benchmark import fidelity, report
 from parallel_animate.benchmark.__main__ import main, median_run, parse_args, plan
 from parallel_animate.benchmark.methods import METHODS, PEER_DIST, PEER_VERSION
 from parallel_animate.benchmark.plot import write_scaling_plot
-from parallel_animate.benchmark.runner import SCENES_FILE, CaseSpec, run_case
+from parallel_animate.benchmark.runner import SCENES_FILE, CaseSpec, _descendant_pids, run_case
 from parallel_animate.benchmark.scenes import SCENES
 
 
@@ -139,6 +140,29 @@ def test_repeat_runs_each_case_in_rounds_end_to_end(tmp_path, monkeypatch):
     results = json.loads((tmp_path / "results.json").read_text())["cases"]
     assert [(r["method"], len(r["wall_s_runs"])) for r in results] == [("floor", 2), ("ours", 2)]
     assert "spread %" in (tmp_path / "results.md").read_text()
+
+
+def test_sampler_finds_grandchildren_as_psutil_does():
+    """Workers of workers count too (a Dask nanny's worker, ffmpeg under a case)."""
+    import psutil
+
+    code = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
+    code += "'import time; time.sleep(30)']); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        root = psutil.Process(child.pid)
+        for _ in range(100):
+            expected = sorted(p.pid for p in root.children(recursive=True))
+            if expected:
+                break
+            time.sleep(0.05)
+        assert len(expected) == 1
+        assert sorted(_descendant_pids(root)) == expected
+    finally:
+        for proc in psutil.Process(child.pid).children(recursive=True):
+            proc.kill()
+        child.kill()
+        child.wait()
 
 
 def test_failed_case_stays_in_the_table():

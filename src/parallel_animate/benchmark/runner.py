@@ -122,7 +122,9 @@ def _sample(root: psutil.Process, stats: TreeStats, root_cmdline: list[str]) -> 
     alive = 0
     for pid in pids:
         try:
-            proc = stats.processes.get(pid) or stats.processes.setdefault(pid, psutil.Process(pid))
+            proc = stats.processes.get(pid)
+            if proc is None:
+                proc = stats.processes[pid] = psutil.Process(pid)
             with proc.oneshot():
                 total += proc.memory_info().rss
                 if proc.pid != root.pid:
