@@ -86,6 +86,47 @@ def test_classes_of_a_main_without_file_reach_fresh_workers(tmp_path, method):
     assert np.abs(greys - [0, 60, 120, 180, 240, 30]).max() < 3, greys
 
 
+_SCRIPT_WITH_UNPICKLABLE_GLOBAL = """
+import multiprocessing, sys, threading
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from parallel_animate import Animator
+
+LOCK = threading.Lock()  # cannot go by value: the class must go by name
+
+class Fill(Animator):
+    def setup(self):
+        self.fig = plt.figure(figsize=(0.64, 0.48), dpi=100)
+        return self.fig
+
+    def update(self, frame_idx, params):
+        with LOCK:
+            self.fig.patch.set_facecolor(str(params / 255))
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method(sys.argv[1], force=True)
+    Fill().make_video(sys.argv[2], [0, 120, 240, 60], fps=4, num_workers=2,
+                      disable_progress_bar=True)
+"""
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_script_classes_with_unpicklable_globals_go_by_name(tmp_path, method):
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(_SCRIPT_WITH_UNPICKLABLE_GLOBAL))
+    out = tmp_path / "out.mp4"
+    proc = subprocess.run(
+        [sys.executable, str(script), method, str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    frames, _, _ = decode(out)
+    assert np.abs(frames.mean(axis=(1, 2, 3)) - [0, 120, 240, 60]).max() < 3
+
+
 def test_serial_renders_in_this_process(tmp_path):
     params = block_params(12)
     anim = BlockAnimator(log_dir=str(tmp_path))

@@ -99,6 +99,8 @@ def _dumps(obj: object, fresh_interpreter: bool) -> bytes:
     ``__main__``: classes and functions of a notebook, of ``python -c`` or of a
     script's guarded block would not be found there by name, so anything that refers
     to ``__main__`` goes by value. Under "fork" the child has them all, as they are.
+    Code whose globals cannot go by value (a lock at the top of a script, say) still
+    goes by name: the child finds it if it re-imports the script.
     """
     try:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
@@ -108,7 +110,12 @@ def _dumps(obj: object, fresh_interpreter: bool) -> bytes:
         return data
     import cloudpickle
 
-    return cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        return cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    except _PICKLING_ERRORS:
+        if data is None:
+            raise
+        return data
 
 
 class _ContextFile:
