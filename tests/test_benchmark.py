@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import time
 import venv
@@ -237,7 +238,7 @@ class Animator:
 
 def test_peer_case_runs_in_the_peer_interpreter_without_our_package(tmp_path):
     env_dir = tmp_path / "peer-venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
     site = subprocess.run(
         [python, "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -245,6 +246,12 @@ def test_peer_case_runs_in_the_peer_interpreter_without_our_package(tmp_path):
         text=True,
         check=True,
     ).stdout.strip()
+    # matplotlib & co. from the interpreter running the tests, which may itself be a venv
+    # (system_site_packages would show the base interpreter's, often none). A directory
+    # listed in a .pth is only added to sys.path: our editable install, itself a .pth
+    # there, stays invisible, as it is to a real peer venv.
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(site) / "outer-site.pth").write_text("\n".join(sorted(ours)) + "\n")
     pkg = Path(site) / "parallel_animate"
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text(FAKE_PEER)
