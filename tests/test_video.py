@@ -276,6 +276,25 @@ def test_progress_bar_and_logs(tmp_path, capsys, caplog):
     assert saved[-1] == "Saved 20/20 frames"
 
 
+def test_no_thread_is_left_running_after_a_run(tmp_path):
+    """The next run forks: a leftover thread (tqdm's monitor, started even for a
+    disabled bar) would make that unsafe."""
+    code = textwrap.dedent(
+        f"""
+        import sys, threading
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        from anims import BlockAnimator, block_params
+        for disable in (None, True, False):  # None: off, since stderr is not a terminal
+            BlockAnimator().make_video({str(tmp_path / "t.mp4")!r}, block_params(4), fps=4,
+                                       num_workers=2, disable_progress_bar=disable)
+        print([t.name for t in threading.enumerate()])
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "['MainThread']"
+
+
 def test_reuse_figure_object_false_calls_setup_every_frame(tmp_path):
     params = block_params(6)
     BlockAnimator(log_dir=str(tmp_path)).make_video(

@@ -135,12 +135,20 @@ def _crop_from_first_frame(plan: RunPlan, first: Segment) -> tuple[int, int, int
         close_figure(fig)
 
 
+class _Bar(tqdm):
+    """tqdm without its monitor thread. A disabled tqdm (the default off a terminal)
+    starts that thread and never stops it, and the next run would fork a process with a
+    thread running: unsafe, and a DeprecationWarning from Python 3.12 on."""
+
+    monitor_interval = 0
+
+
 class _Progress:
     """The bar (frames encoded) and the interval logs of one run."""
 
     def __init__(self, plan: RunPlan, total: int | None) -> None:
         self.total = total
-        self.bar: tqdm | None = None
+        self.bar: _Bar | None = None
         self._bar_args = {
             "total": total,
             "disable": plan.disable_progress_bar,
@@ -158,7 +166,7 @@ class _Progress:
     def show(self) -> None:
         """Open the bar: after the workers are started, since tqdm may start a thread
         and forking a process with threads is unsafe."""
-        self.bar = tqdm(**self._bar_args)
+        self.bar = _Bar(**self._bar_args)
 
     def on_rendered(self, key: int, n: int) -> None:
         before = self.rendered
