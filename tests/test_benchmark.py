@@ -140,6 +140,8 @@ def test_repeat_runs_each_case_in_rounds_end_to_end(tmp_path, monkeypatch):
     assert main(argv) == 0
     results = json.loads((tmp_path / "results.json").read_text())["cases"]
     assert [(r["method"], len(r["wall_s_runs"])) for r in results] == [("floor", 2), ("ours", 2)]
+    for r in results:  # the case process's own peak is part of the tree's
+        assert 0 < r["peak_rss_main_bytes"] <= r["peak_tree_rss_bytes"]
     assert "spread %" in (tmp_path / "results.md").read_text()
 
 

@@ -297,7 +297,12 @@ def main_rss_check(args: argparse.Namespace, video_dir: Path) -> int:
     small, large = (r["peak_tree_rss_bytes"] / 2**20 for r in results)
     for r in results:
         mb = r["peak_tree_rss_bytes"] / 2**20
-        print(f"imshow1080, 2 workers, {r['frames']:>5} frames: peak tree RSS {mb:.0f} MB")
+        each = "/".join(f"{b / 2**20:.0f}" for b in r.get("peak_rss_descendants_bytes", []))
+        main_mb = r.get("peak_rss_main_bytes", 0) / 2**20
+        print(
+            f"imshow1080, 2 workers, {r['frames']:>5} frames: peak tree RSS {mb:.0f} MB "
+            f"(each process's own peak: main {main_mb:.0f} MB, workers {each} MB)"
+        )
     ratio = large / small
     print(
         f"ratio {args.rss_frames[1]}/{args.rss_frames[0]} frames: {ratio:.2f} "

@@ -55,6 +55,8 @@ class TreeStats:
     """What the sampler saw of the process tree."""
 
     peak_rss_bytes: int = 0
+    # each process's own highest sample (not at the same moment as the tree's peak)
+    peak_rss_by_pid: dict[int, int] = field(default_factory=dict)
     max_procs: int = 0
     samples: int = 0
     # last CPU time seen for each descendant (not the case process itself)
@@ -126,7 +128,9 @@ def _sample(root: psutil.Process, stats: TreeStats, root_cmdline: list[str]) -> 
             if proc is None:
                 proc = stats.processes[pid] = psutil.Process(pid)
             with proc.oneshot():
-                total += proc.memory_info().rss
+                rss = proc.memory_info().rss
+                total += rss
+                stats.peak_rss_by_pid[pid] = max(stats.peak_rss_by_pid.get(pid, 0), rss)
                 if proc.pid != root.pid:
                     times = proc.cpu_times()
                     if proc.pid not in stats.child_cpu_s:
@@ -253,6 +257,10 @@ def run_case(
             "returncode": child.returncode,
             "process_wall_s": process_wall,
             "peak_tree_rss_bytes": stats.peak_rss_bytes,
+            "peak_rss_main_bytes": stats.peak_rss_by_pid.get(child.pid, 0),
+            "peak_rss_descendants_bytes": sorted(
+                (v for k, v in stats.peak_rss_by_pid.items() if k != child.pid), reverse=True
+            ),
             "max_tree_procs": stats.max_procs,
             "rss_samples": stats.samples,
             "children_cpu_s_sampled": sum(stats.child_cpu_s.values()),
