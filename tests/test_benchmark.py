@@ -168,6 +168,16 @@ def test_sampler_finds_grandchildren_as_psutil_does():
         child.wait()
 
 
+def test_side_by_side_floor_splits_the_frames_between_processes(tmp_path):
+    spec = CaseSpec("simple", "floor-side-by-side", frames=7, workers=2)
+    res = run_case(spec, tmp_path / "videos", tmp_path / "logs")
+    assert res["ok"], res.get("log_tail")
+    assert res["parts"] == [0, 4, 7]  # contiguous, as even as the count allows
+    assert res["output_frames"] == 7 and res["output_size_px"] == [640, 480]
+    assert res["max_tree_procs"] >= 3 and res["children_cpu_s"] > 0
+    assert sorted(p.name for p in (tmp_path / "videos").iterdir()) == []  # parts removed
+
+
 def test_failed_case_stays_in_the_table():
     bad = {**_result("s", "ours-blit", 0.0, 2), "ok": False, "error": "RenderError: boom"}
     rows = report.build_rows([_result("s", "ours", 2.0, 2), bad])
@@ -183,8 +193,10 @@ def test_plan_puts_methods_side_by_side_per_worker_count(monkeypatch):
         ("funcanimation", 1),
         ("floor", 1),
         ("floor-blit", 1),
+        ("floor-side-by-side", 1),
         ("ours", 1),
         ("ours-blit", 1),
+        ("floor-side-by-side", 2),
         ("ours", 2),
         ("ours-blit", 2),
     ]

@@ -109,7 +109,9 @@ def run_ours(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict[
     return {**m.as_dict(), "returned_path": str(path)}
 
 
-def run_floor(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict[str, Any]:
+def run_floor(
+    scene: scenes.Scene, args: argparse.Namespace, blit: bool, frames: range | None = None
+) -> dict[str, Any]:
     """The least work any tool must do per frame, done as directly as possible.
 
     update + full draw + pixel grab + single-threaded x264 encode, one frame after the
@@ -120,6 +122,8 @@ def run_floor(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict
     figure without them is drawn once (``background_s``); every frame then restores
     that background and draws only the artists ``draw`` returned, as matplotlib's
     blitting does. The scene's fidelity check shows that this loses nothing.
+
+    ``frames``: only these frames of the scene's ``args.frames`` (a side-by-side part).
     """
     n_frames, output = args.frames, args.output
     fig, state = scene.build()
@@ -139,7 +143,7 @@ def run_floor(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict
     t_update = t_background = t_draw = t_grab = t_encode = 0.0
     background = None
     with Meter() as m:
-        for i in range(n_frames):
+        for i in range(n_frames) if frames is None else frames:
             t0 = time.perf_counter()
             changed = scene.draw(state, i, params[i])
             t1 = time.perf_counter()
@@ -182,6 +186,52 @@ def run_floor(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict
         "wall_s": sum(split.values()),
         "loop_wall_s": m.wall_s,
         "floor": split,
+    }
+
+
+def _floor_part(scene_name: str, n_frames: int, start: int, stop: int, output: str) -> None:
+    """One process of the side-by-side floor: its figure, then its frames."""
+    args = argparse.Namespace(frames=n_frames, output=Path(output))
+    run_floor(scenes.SCENES[scene_name], args, blit=False, frames=range(start, stop))
+
+
+def run_floor_side_by_side(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
+    """The floor's loop in W forked processes at once (W = ``--workers``), each on its
+    own contiguous 1/W of the frames, with no pipes and nothing shared: the most W
+    processes can do on this machine, what they cost each other (caches, memory
+    bandwidth) included. Wall: from the forks to the last exit, figure builds included,
+    as make_video's wall includes ``setup()``. Each part is its own video file; the
+    result counts their frames together."""
+    n, w = args.frames, args.workers
+    bounds = [round(n * k / w) for k in range(w + 1)]
+    parts = [args.output.with_name(f"{args.output.stem}.part{k}.mp4") for k in range(w)]
+    fork = multiprocessing.get_context("fork")
+    with Meter() as m:
+        procs = [
+            fork.Process(
+                target=_floor_part, args=(scene.name, n, bounds[k], bounds[k + 1], str(parts[k]))
+            )
+            for k in range(w)
+        ]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join()
+    failed = [proc.exitcode for proc in procs if proc.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"a side-by-side floor process failed (exit codes {failed})")
+    infos = [inspect_video(part) for part in parts]
+    for part in parts:
+        part.unlink()
+    return {
+        **m.as_dict(),
+        "parts": bounds,
+        "output_exists": True,
+        "output_frames": sum(i["output_frames"] for i in infos),
+        "output_bytes": sum(i["output_bytes"] for i in infos),
+        "output_size_px": infos[0]["output_size_px"],
+        "output_codec": infos[0]["output_codec"],
+        "output_pix_fmt": infos[0]["output_pix_fmt"],
     }
 
 
@@ -238,6 +288,7 @@ RUNNERS: dict[str, Callable[[scenes.Scene, argparse.Namespace], dict[str, Any]]]
     "funcanimation": run_funcanimation,
     "floor": functools.partial(run_floor, blit=False),
     "floor-blit": functools.partial(run_floor, blit=True),
+    "floor-side-by-side": run_floor_side_by_side,
     "ours": functools.partial(run_ours, blit=False),
     "ours-blit": functools.partial(run_ours, blit=True),
     "dask": run_dask,
@@ -271,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result.update(RUNNERS[args.method](scene, args))
         result["mp_start_method_after"] = multiprocessing.get_start_method(allow_none=True)
-        result.update(inspect_video(args.output))
+        if "output_frames" not in result:  # the side-by-side floor checked its parts
+            result.update(inspect_video(args.output))
         result["ok"] = True
     except BaseException as exc:  # report anything, including KeyboardInterrupt
         result["error"] = f"{type(exc).__name__}: {exc}"

@@ -47,6 +47,12 @@ METHODS: dict[str, Method] = {
         Method("funcanimation", "FuncAnimation.save"),
         Method("floor", "floor (1 proc)", floor="floor"),
         Method("floor-blit", "floor (blit, 1 proc)", floor="floor-blit", full_redraw="floor"),
+        Method(
+            "floor-side-by-side",
+            "floor W={w} side by side",
+            per_worker_count=True,
+            floor="floor",
+        ),
         Method("ours", "make_video W={w}", per_worker_count=True, floor="floor"),
         Method(
             "ours-blit",
