@@ -235,7 +235,6 @@ def run_floor_side_by_side(scene: scenes.Scene, args: argparse.Namespace) -> dic
     }
 
 
-#: How _case runs each method of ours (the peer's runner is _peer_case.py).
 def _workers_cpu_seconds(client: Any) -> float:
     """User+sys CPU seconds used so far by all Dask worker processes of ``client``."""
 
@@ -284,6 +283,7 @@ def run_dask(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+#: How _case runs each method of ours (the peer's runner is _peer_case.py).
 RUNNERS: dict[str, Callable[[scenes.Scene, argparse.Namespace], dict[str, Any]]] = {
     "funcanimation": run_funcanimation,
     "floor": functools.partial(run_floor, blit=False),
