@@ -22,8 +22,13 @@ from typing import TYPE_CHECKING, Any
 from tqdm.auto import tqdm
 
 from parallel_animate import worker
-from parallel_animate.backends import Backend, ProcessBackend, SerialBackend, WorkerLostError
-from parallel_animate.backends.base import TaskNotPicklableError
+from parallel_animate.backends import (
+    Backend,
+    ProcessBackend,
+    SerialBackend,
+    TaskNotPicklableError,
+    WorkerLostError,
+)
 from parallel_animate.encode import EncodedSegment, SegmentWriter, VideoSettings, open_writer
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment, iter_segments, known_length

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from parallel_animate.backends.base import Backend
+from parallel_animate.backends.base import Backend, TaskNotPicklableError
 from parallel_animate.backends.processes import ProcessBackend, WorkerLostError
 from parallel_animate.backends.serial import SerialBackend
 
-__all__ = ["Backend", "ProcessBackend", "SerialBackend", "WorkerLostError", "check_backend"]
+__all__ = [
+    "Backend",
+    "ProcessBackend",
+    "SerialBackend",
+    "TaskNotPicklableError",
+    "WorkerLostError",
+    "check_backend",
+]
 
 DASK_EXTRA_HINT = "pip install 'parallel-animate[dask]'"
 BACKEND_CHOICES = "None (local processes), a dask.distributed.Client or a scheduler address"
