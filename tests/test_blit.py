@@ -8,7 +8,8 @@ import pytest
 from anims import BlockAnimator, PanelsAnimator, block_params, phase_params
 from conftest import decode
 from parallel_animate import RenderError
-from parallel_animate.render import FrameRenderer, FrameStyle
+from parallel_animate.render import FrameRenderer
+from parallel_animate.style import FrameStyle
 
 
 def _render(animator, params, blit):

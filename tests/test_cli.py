@@ -156,22 +156,23 @@ def test_user_mistakes_exit_2_without_traceback(tmp_path, monkeypatch, capsys, a
     assert not (tmp_path / "o.mp4").exists()
 
 
-def test_options_reach_make_video(tmp_path, monkeypatch):
-    """--quality, --blit & co. reach make_video under their own names."""
+def test_options_reach_the_run_plan(tmp_path, monkeypatch):
+    """--quality, --blit & co. reach the run's plan as make_video would make it."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.json").write_text(json.dumps(block_params(4)))
     base = ["render", "anims:BlockAnimator", "o.mp4", "--params", "p.json", "--workers", "1"]
-    seen = {}
+    plans = []
 
-    def fake_make_video(self, output, params, fps, **kwargs):
-        seen.update(kwargs)
-        return Path(output)
+    def fake_run(plan):
+        plans.append(plan)
+        return plan.output
 
-    from anims import BlockAnimator
-
-    monkeypatch.setattr(BlockAnimator, "make_video", fake_make_video)
-    assert cli.main([*base, "--quality", "80", "--blit"]) == 0
-    assert seen["quality"] == 80 and seen["blit"] is True
+    monkeypatch.setattr(cli, "run", fake_run)
+    assert cli.main([*base, "--quality", "80", "--blit", "--frames", "3", "--no-progress"]) == 0
+    (plan,) = plans
+    assert plan.blit is True and plan.n_frames == 3 and plan.disable_progress_bar is True
+    assert plan.video.options["crf"] == "10"  # quality 80 on x264's scale: 51 - 0.51 * 80
+    assert plan.workers == 1 and plan.video.codec == "libx264"
 
 
 def test_render_a_gif_with_quality_and_preset(tmp_path, monkeypatch):

@@ -31,9 +31,9 @@ from anims import (
 from conftest import assert_matches_reference, assert_untouched, decode, worker_children
 from parallel_animate import RenderError, worker
 from parallel_animate.backends.dask import DaskBackend
-from parallel_animate.backends.processes import _shippable
 from parallel_animate.frames import Segment
-from parallel_animate.render import FrameStyle
+from parallel_animate.shipping import shippable
+from parallel_animate.style import FrameStyle
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +221,7 @@ def test_error_with_unpicklable_cause_is_shippable_under_tblib():
             raise RenderError.from_exception(exc, 3, "update()") from exc
     except RenderError as err:
         tblib.pickling_support.install(err)  # as distributed does before sending it
-        shipped = _shippable(err)
+        shipped = shippable(err)
     assert isinstance(shipped, RenderError)
     back = pickle.loads(pickle.dumps(shipped))
     assert isinstance(back, RenderError) and back.frame_index == 3
@@ -285,7 +285,6 @@ def test_threads_of_one_worker_take_turns_on_its_figure():
         token="threads-test",
         animator=BlockAnimator(),
         style=FrameStyle.from_savefig_params(None),
-        crop=None,
         reuse_figure=True,
         video=resolve_video_settings(Path("x.mp4"), 10, None, None, None),
     )

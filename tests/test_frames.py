@@ -8,7 +8,8 @@ import pytest
 
 from parallel_animate import IndexedFrameParams
 from parallel_animate.frames import iter_segments
-from parallel_animate.pipeline import plan_segment_length, resolve_workers
+from parallel_animate.pipeline import plan_segment_length
+from parallel_animate.plan import resolve_workers
 
 
 def _flatten(segments):
@@ -90,7 +91,7 @@ def test_segment_length_balances_and_bounds():
 
 
 def test_resolve_workers(monkeypatch):
-    monkeypatch.setattr("parallel_animate.pipeline.cpu_count", lambda: 8)
+    monkeypatch.setattr("parallel_animate.plan.cpu_count", lambda: 8)
     assert resolve_workers(-1) == 8
     assert resolve_workers(-2) == 7
     assert resolve_workers(-20) == 1

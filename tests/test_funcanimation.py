@@ -192,15 +192,28 @@ def test_bad_arguments(tmp_path):
     plt.close(fig)
 
 
-def test_unpicklable_func_without_cloudpickle_is_a_clear_type_error(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "cloudpickle", None)  # import cloudpickle fails
+def test_unpicklable_func_is_a_clear_type_error(tmp_path):
+    """func holds a lock (no pickle can carry it): spawn names func and cloudpickle
+    before any worker starts; fork and one worker need no pickling."""
+    import threading
+
     fig, anim = block_animation(4)
+    lock = threading.Lock()
+    draw = anim._func
+
+    def func(k, *args):
+        with lock:
+            return draw(k, *args)
+
+    anim._func = func
     with _start_method("spawn"), pytest.raises(TypeError, match=r"func .*cloudpickle"):
         parallel_animate.save(anim, tmp_path / "u.mp4", num_workers=2)
-    # fork needs no pickling, nor does one worker.
+    assert list(tmp_path.iterdir()) == []
     with _start_method("fork"):
         parallel_animate.save(anim, tmp_path / "u.mp4", num_workers=2)
     parallel_animate.save(anim, tmp_path / "v.mp4", num_workers=1)
+    assert decode(tmp_path / "u.mp4")[0].shape[0] == 4
+    assert decode(tmp_path / "v.mp4")[0].shape[0] == 4
     plt.close(fig)
 
 

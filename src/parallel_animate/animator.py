@@ -8,36 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from parallel_animate.pipeline import run
+from parallel_animate.plan import RunOptions, build_plan
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-
-def _optional_positive_int(name: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int or None, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return value
-
-
-def _output_path(output_file: str | os.PathLike[str]) -> Path:
-    from parallel_animate.encode.options import is_frame_pattern
-
-    if not isinstance(output_file, (str, os.PathLike)):
-        raise TypeError(f"output_file must be a str or Path, got {type(output_file).__name__}")
-    output = Path(output_file).expanduser()
-    if output.is_dir():
-        raise ValueError(f"output_file {output} is a directory; give a file name")
-    folder = output.parent
-    if is_frame_pattern(output):  # a PNG sequence: its folder is made if missing
-        if folder.exists() and not folder.is_dir():
-            raise ValueError(f"the folder of the frame pattern is a file: {folder}")
-        folder = folder if folder.is_dir() else folder.parent
-    if not folder.is_dir():
-        raise ValueError(f"the folder of output_file does not exist: {folder}")
-    return output
 
 
 class Animator(ABC):
@@ -135,56 +110,21 @@ class Animator(ABC):
                 more often than the scheduler's ``allowed-failures`` for one segment).
             ImportError: a Dask ``backend`` without Dask installed.
         """
-        from parallel_animate.backends import check_backend
-        from parallel_animate.encode import resolve_video_settings
-        from parallel_animate.pipeline import RunPlan, resolve_workers, run
-        from parallel_animate.render import FrameStyle
-
-        output = _output_path(output_file)
-        style = FrameStyle.from_savefig_params(savefig_params)
-        video = resolve_video_settings(
-            output,
-            fps,
-            video_codec,
-            video_pixfmt,
-            video_params,
+        options = RunOptions(
+            n_frames=n_frames,
+            num_workers=num_workers,
+            disable_progress_bar=disable_progress_bar,
+            plotting_log_interval=plotting_log_interval,
+            saving_log_interval=saving_log_interval,
+            savefig_params=savefig_params,
+            video_codec=video_codec,
+            video_pixfmt=video_pixfmt,
+            video_params=video_params,
+            reuse_figure_object=reuse_figure_object,
+            preload_factor=preload_factor,
             quality=quality,
             preset=preset,
-            alpha=style.wants_alpha,
-        )
-        n_frames = _optional_positive_int("n_frames", n_frames)
-        workers = resolve_workers(num_workers)
-        preload = _optional_positive_int("preload_factor", preload_factor)
-        if preload is None:
-            raise TypeError("preload_factor must be an int >= 1, not None")
-        if disable_progress_bar is not None and not isinstance(disable_progress_bar, bool):
-            raise TypeError("disable_progress_bar must be True, False or None")
-        if not isinstance(reuse_figure_object, bool):
-            raise TypeError("reuse_figure_object must be True or False")
-        if not isinstance(blit, bool):
-            raise TypeError("blit must be True or False")
-        if isinstance(param_by_frame, (str, bytes)) or not isinstance(param_by_frame, Iterable):
-            raise TypeError(
-                f"param_by_frame must be an iterable of per-frame params, "
-                f"got {type(param_by_frame).__name__}"
-            )
-        check_backend(backend)
-        plan = RunPlan(
-            animator=self,
-            output=output,
-            param_by_frame=param_by_frame,
-            n_frames=n_frames,
-            workers=workers,
-            video=video,
-            style=style,
-            reuse_figure=reuse_figure_object,
             blit=blit,
-            preload_factor=preload,
-            disable_progress_bar=disable_progress_bar,
-            plotting_log_interval=_optional_positive_int(
-                "plotting_log_interval", plotting_log_interval
-            ),
-            saving_log_interval=_optional_positive_int("saving_log_interval", saving_log_interval),
             backend=backend,
         )
-        return run(plan)
+        return run(build_plan(self, output_file, param_by_frame, fps, options))

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from parallel_animate.examples._common import positive_int
+from parallel_animate.pipeline import run
+from parallel_animate.plan import RunOptions, build_plan
 
 PROG = "parallel-animate"
 
@@ -192,26 +194,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    kwargs: dict[str, Any] = {}
+    given: dict[str, Any] = {}
     for option in PASSED_OPTIONS:
         value = getattr(args, option)
         if value is not None and value is not False:
-            kwargs[option] = value
-    if args.codec is not None:
-        kwargs["video_codec"] = args.codec
-    if args.pixfmt is not None:
-        kwargs["video_pixfmt"] = args.pixfmt
-    if args.frames is not None:
-        kwargs["n_frames"] = args.frames
-    if args.no_progress:
-        kwargs["disable_progress_bar"] = True
+            given[option] = value
     params = load_params(Path(args.params))
     animator = load_animator(args.target)
+    options = RunOptions(
+        n_frames=args.frames,
+        num_workers=args.workers,
+        disable_progress_bar=True if args.no_progress else None,
+        video_codec=args.codec,
+        video_pixfmt=args.pixfmt,
+        **given,
+    )
     try:
-        path = animator.make_video(
-            args.output, params, args.fps, num_workers=args.workers, **kwargs
-        )
-    except (ValueError, TypeError) as exc:  # make_video's checks of its arguments
+        path = run(build_plan(animator, args.output, params, args.fps, options))
+    except (ValueError, TypeError) as exc:  # the checks of the options and the params
         raise UsageError(str(exc)) from exc
     except (ImportError, OSError) as exc:  # --backend: Dask missing, scheduler unreachable
         raise UsageError(f"{type(exc).__name__}: {exc}") from exc

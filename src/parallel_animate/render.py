@@ -1,115 +1,29 @@
 """Draw frames of a user's figure and hand out its pixels.
 
 One :class:`FrameRenderer` lives per worker process and animator: ``setup()`` runs once,
-then each frame is ``update()`` + one ``canvas.draw()`` + a view of the Agg buffer.
+then each frame is ``update()`` + one ``canvas.draw()`` (or a blit) + a view of the Agg
+buffer. With ``bbox_inches="tight"`` the renderer first measures the tight box of
+frame 0 on a figure of its own; every frame is cut to it, in every worker alike.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import weakref
-from collections.abc import Iterator
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from parallel_animate.blit import Blitter
+from parallel_animate.errors import RenderError
+from parallel_animate.style import FrameStyle
+
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
     from parallel_animate.animator import Animator
-
-#: savefig_params keys that apply to frames of a video.
-SUPPORTED_SAVEFIG_KEYS = (
-    "dpi",
-    "facecolor",
-    "edgecolor",
-    "bbox_inches",
-    "pad_inches",
-    "transparent",
-)
-
-
-@dataclass(frozen=True)
-class FrameStyle:
-    """The savefig_params that change how a frame is drawn, validated."""
-
-    dpi: float | None = None
-    facecolor: Any = None
-    edgecolor: Any = None
-    tight: bool = False
-    pad_inches: float | None = None
-    transparent: bool = False
-
-    @property
-    def wants_alpha(self) -> bool:
-        """The frames are meant to be see-through: ``transparent`` or a facecolor with
-        alpha below 1 (``"none"``). The output format must then keep the alpha."""
-        if self.transparent:
-            return True
-        if self.facecolor in (None, "auto"):
-            return False
-        from matplotlib.colors import to_rgba
-
-        return to_rgba(self.facecolor)[3] < 1
-
-    @classmethod
-    def from_savefig_params(cls, params: dict[str, Any] | None) -> FrameStyle:
-        if params is None:
-            return cls()
-        if not isinstance(params, dict):
-            raise TypeError(f"savefig_params must be a dict or None, got {type(params).__name__}")
-        unknown = sorted(set(params) - set(SUPPORTED_SAVEFIG_KEYS))
-        if unknown:
-            raise ValueError(
-                f"unsupported savefig_params key(s): {', '.join(unknown)}; "
-                f"supported: {', '.join(SUPPORTED_SAVEFIG_KEYS)}"
-            )
-        dpi = params.get("dpi")
-        if dpi == "figure":
-            dpi = None
-        if dpi is not None:
-            if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
-                raise ValueError(f"savefig_params['dpi'] must be a number > 0, got {dpi!r}")
-            dpi = float(dpi)
-        bbox = params.get("bbox_inches")
-        if bbox not in (None, "tight"):
-            raise ValueError(
-                f"savefig_params['bbox_inches'] must be None or 'tight', got {bbox!r}"
-            )
-        pad = params.get("pad_inches")
-        if pad is not None:
-            if isinstance(pad, bool) or not isinstance(pad, (int, float)) or pad < 0:
-                raise ValueError(
-                    f"savefig_params['pad_inches'] must be a number >= 0, got {pad!r}"
-                )
-            pad = float(pad)
-        transparent = params.get("transparent", False)
-        if not isinstance(transparent, bool):
-            raise ValueError(
-                f"savefig_params['transparent'] must be True or False, got {transparent!r}"
-            )
-        from matplotlib.colors import to_rgba
-
-        for key in ("facecolor", "edgecolor"):
-            value = params.get(key)
-            if value is not None and value != "auto":
-                try:
-                    to_rgba(value)
-                except ValueError:
-                    raise ValueError(
-                        f"savefig_params[{key!r}] is not a matplotlib color: {value!r}"
-                    ) from None
-        return cls(
-            dpi=dpi,
-            facecolor=params.get("facecolor"),
-            edgecolor=params.get("edgecolor"),
-            tight=bbox == "tight",
-            pad_inches=pad,
-            transparent=transparent,
-        )
 
 
 class NotAFigureError(TypeError):
@@ -140,40 +54,56 @@ def build_figure(animator: Animator, style: FrameStyle) -> Figure:
     return fig
 
 
-def _make_transparent(fig: Figure) -> None:
-    """What ``savefig(transparent=True)`` does: no background behind the figure, its
-    subfigures and all their Axes."""
-    fig.patch.set_facecolor("none")
-    fig.patch.set_edgecolor("none")
+def background_patches(fig: Figure | SubFigure) -> list[Artist]:
+    """The background patches of the figure, its subfigures and all their Axes (inset
+    Axes too): what savefig's ``facecolor``, ``edgecolor`` and ``transparent`` change."""
+    patches: list[Artist] = [fig.patch]
     for subfig in fig.subfigs:
-        _make_transparent(subfig)
+        patches += background_patches(subfig)
     stack = list(fig.axes)
     while stack:
         ax = stack.pop()
-        ax.patch.set_facecolor("none")
-        ax.patch.set_edgecolor("none")
+        patches.append(ax.patch)
         stack.extend(ax.child_axes)
+    return patches
 
 
-#: Figures lent to a run instead of made by ``setup()``: ``parallel_animate.save`` draws
-#: on the FuncAnimation's own figure in this process; it is never ours to close.
-_lent_figures: weakref.WeakSet[Figure] = weakref.WeakSet()
+def _make_transparent(fig: Figure) -> None:
+    """What ``savefig(transparent=True)`` does: no background behind the figure, its
+    subfigures and all their Axes."""
+    for patch in background_patches(fig):
+        patch.set_facecolor("none")
+        patch.set_edgecolor("none")
 
 
-@contextlib.contextmanager
-def lent_figure(fig: Figure) -> Iterator[None]:
-    """While inside, :func:`close_figure` leaves ``fig`` open."""
-    _lent_figures.add(fig)
-    try:
-        yield
-    finally:
-        _lent_figures.discard(fig)
+@dataclass(frozen=True)
+class LentFigure:
+    """A figure that belongs to the caller, never closed by a run: ``save()`` draws on
+    the FuncAnimation's own figure when it renders in this process.
+
+    Known by process and object id, so it travels to workers as two numbers. A forked
+    worker's copy sits at the same address and is left open too: closing it would
+    destroy the copy of the user's GUI window manager, whose toolkit the fork shares.
+    A copy unpickled in another process is that process's own to close.
+    """
+
+    pid: int
+    figure_id: int
+
+    @classmethod
+    def of(cls, fig: Figure) -> LentFigure:
+        return cls(os.getpid(), id(fig))
+
+    def holds(self, fig: Figure) -> bool:
+        """Whether ``fig`` is the lent figure, or a forked worker's copy of it."""
+        return id(fig) == self.figure_id and self.pid in (os.getpid(), os.getppid())
 
 
-def close_figure(fig: Figure) -> None:
+def close_figure(fig: Figure, lent: LentFigure | None = None) -> None:
+    """Close a figure made by ``setup()``; a lent figure is left open."""
     import matplotlib.pyplot as plt
 
-    if fig in _lent_figures:
+    if lent is not None and lent.holds(fig):
         return
     plt.close(fig)
 
@@ -207,113 +137,6 @@ def tight_crop_box(fig: Figure, pad_inches: float | None) -> tuple[int, int, int
     return (left, top, right, bottom)
 
 
-def _root_figure(artist: Artist) -> Any:
-    try:
-        return artist.get_figure(root=True)  # matplotlib >= 3.10
-    except TypeError:
-        return artist.figure
-
-
-def _same_layout(a: list[tuple[float, ...]], b: list[tuple[float, ...]]) -> bool:
-    """Whether two sets of axes positions agree to a hundredth of a pixel."""
-    return len(a) == len(b) and all(
-        abs(x - y) < 0.01
-        for box_a, box_b in zip(a, b, strict=True)
-        for x, y in zip(box_a, box_b, strict=True)
-    )
-
-
-class Blitter:
-    """Draw only the artists ``update()`` returned, over a cached background.
-
-    The returned artists are marked animated, so the full draw that makes the
-    background leaves them out and their changes no longer mark the figure stale. A
-    figure that is stale after ``update()`` therefore means that something else changed
-    (axes limits, a title, a static artist, the figure size): that frame is drawn in
-    full and the background refreshed. A layout engine (constrained or tight layout)
-    moves axes a little on each of the first draws until it settles; frames are drawn in
-    full until the axes stop moving, as they would be without blitting. As with
-    matplotlib's own blitting, animated artists are drawn on top of the static ones
-    (sorted by zorder).
-    """
-
-    def __init__(self, fig: Figure) -> None:
-        self.fig = fig
-        self.artists: list[Artist] = []  # every artist ever returned, drawn each frame
-        self._background: Any = None
-        self._size: tuple[int, int] | None = None
-        self._settling = False
-        self.full_draws = 0
-
-    def _layout(self) -> list[tuple[float, ...]]:
-        """Axes positions in pixels (without the side effects of apply_aspect)."""
-        width, height = self.fig.bbox.size
-        boxes = (ax.get_position(original=True) for ax in self.fig.axes)
-        return [(b.x0 * width, b.y0 * height, b.x1 * width, b.y1 * height) for b in boxes]
-
-    def _accept(self, changed: Any) -> list[Artist]:
-        from matplotlib.artist import Artist
-        from matplotlib.axes import Axes
-        from matplotlib.figure import FigureBase
-
-        if isinstance(changed, Artist):
-            changed = [changed]
-        try:
-            items = list(changed)
-        except TypeError:
-            items = None
-        if not items:
-            raise ValueError(
-                "with blit=True, update() must return the artists it changed (an "
-                f"iterable of matplotlib Artists, like FuncAnimation's func), got {changed!r}"
-            )
-        for item in items:
-            if not isinstance(item, Artist) or isinstance(item, (Axes, FigureBase)):
-                raise ValueError(
-                    "with blit=True, update() must return the artists it changed "
-                    f"(lines, images, texts, collections...), got {type(item).__name__}"
-                )
-            if _root_figure(item) is not self.fig:
-                raise ValueError(
-                    f"update() returned {type(item).__name__} {item!r}, which is not in "
-                    "the figure returned by setup()"
-                )
-        return items
-
-    def draw(self, changed: Any) -> np.ndarray:
-        """Draw a frame after ``update()`` returned ``changed``; return its pixels."""
-        canvas = self.fig.canvas
-        # An artist removed from the figure since (a contour set remade, say) is
-        # forgotten; its removal marked the axes stale, so this frame is drawn in full.
-        self.artists = [a for a in self.artists if _root_figure(a) is self.fig]
-        known = {id(a) for a in self.artists}
-        new = [a for a in self._accept(changed) if id(a) not in known]
-        for artist in new:
-            artist.set_animated(True)
-            self.artists.append(artist)
-            known.add(id(artist))
-        size = canvas.get_width_height(physical=True)
-        if (
-            new
-            or self._background is None
-            or self._settling
-            or self.fig.stale
-            or size != self._size
-        ):
-            before = self._layout()
-            canvas.draw()  # everything but the animated artists
-            self._settling = not _same_layout(before, self._layout())
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-            self._size = size
-            self.full_draws += 1
-        else:
-            canvas.restore_region(self._background)
-        for artist in sorted(self.artists, key=lambda a: a.get_zorder()):
-            if artist.get_visible():
-                self.fig.draw_artist(artist)
-        return np.asarray(canvas.buffer_rgba())
-
-
 class FrameRenderer:
     """Renders frames of one animator in this process, keeping its figure between frames."""
 
@@ -321,15 +144,22 @@ class FrameRenderer:
         self,
         animator: Animator,
         style: FrameStyle,
-        crop: tuple[int, int, int, int] | None = None,
         reuse_figure: bool = True,
         blit: bool = False,
+        *,
+        tight_from: tuple[int, Any] | None = None,
+        lent: LentFigure | None = None,
     ) -> None:
         self.animator = animator
         self.style = style
-        self.crop = crop
         self.reuse_figure = reuse_figure
         self.blit = blit
+        #: ``(frame index, params)`` of the frame whose tight box crops every frame
+        #: (``bbox_inches="tight"``): frame 0, so that every worker finds the same box
+        self.tight_from = tight_from
+        self.lent = lent
+        #: (left, top, right, bottom) every frame is cut to; None: the whole canvas
+        self.crop: tuple[int, int, int, int] | None = None
         self._fig: Figure | None = None
         self._used = False
         self._blitter: Blitter | None = None
@@ -344,12 +174,36 @@ class FrameRenderer:
         in ``update()``. Without figure reuse, every frame gets a fresh figure.
         """
         if self._fig is not None and not self.reuse_figure and self._used:
-            close_figure(self._fig)
+            close_figure(self._fig, self.lent)
             self._fig = None
+        if self.style.tight and self.crop is None:
+            self.crop = self._measure_tight_box()
         if self._fig is None:
             self._fig = build_figure(self.animator, self.style)
             self._used = False
             self._blitter = Blitter(self._fig) if self.blit else None
+
+    def _measure_tight_box(self) -> tuple[int, int, int, int]:
+        """The tight box of ``tight_from``'s frame, drawn on a figure of its own (closed
+        after), so that the frames rendered next start from ``setup()`` as usual."""
+        if self.tight_from is None:
+            raise ValueError("a tight bbox needs the frame to measure it on (tight_from)")
+        frame_index, params = self.tight_from
+        name = type(self.animator).__name__
+        try:
+            fig = build_figure(self.animator, self.style)
+        except NotAFigureError:
+            raise
+        except Exception as exc:
+            raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
+        try:
+            self.animator.update(frame_index, params)
+            draw_to_array(fig)
+            return tight_crop_box(fig, self.style.pad_inches)
+        except Exception as exc:
+            raise RenderError.from_exception(exc, frame_index, f"{name}.update()") from exc
+        finally:
+            close_figure(fig, self.lent)
 
     def render(self, frame_index: int, params: Any) -> np.ndarray:
         """Update and draw one frame; the returned view is valid until the next call."""
@@ -369,6 +223,6 @@ class FrameRenderer:
 
     def close(self) -> None:
         if self._fig is not None:
-            close_figure(self._fig)
+            close_figure(self._fig, self.lent)
             self._fig = None
             self._blitter = None

@@ -13,12 +13,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from parallel_animate.encode import EncodedSegment, VideoSettings, make_segment_encoder
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
-from parallel_animate.render import FrameRenderer, FrameStyle, NotAFigureError
+from parallel_animate.render import FrameRenderer, LentFigure, NotAFigureError
+from parallel_animate.style import FrameStyle
 
 if TYPE_CHECKING:
     from parallel_animate.animator import Animator
@@ -33,10 +34,13 @@ class RenderContext:
     token: str
     animator: Animator
     style: FrameStyle
-    crop: tuple[int, int, int, int] | None
     reuse_figure: bool
     video: VideoSettings
     blit: bool = False
+    #: ``(frame index, params)`` of the frame whose tight box crops every frame
+    tight_from: tuple[int, Any] | None = None
+    #: the caller's own figure, never closed (``save()`` in this process)
+    lent: LentFigure | None = None
 
 
 # token -> (renderer, its lock): one figure per worker process and run.
@@ -51,9 +55,10 @@ def _renderer_for(context: RenderContext) -> tuple[FrameRenderer, threading.Lock
             renderer = FrameRenderer(
                 context.animator,
                 context.style,
-                context.crop,
                 context.reuse_figure,
                 context.blit,
+                tight_from=context.tight_from,
+                lent=context.lent,
             )
             cached = _renderers[context.token] = (renderer, threading.Lock())
         return cached
@@ -83,8 +88,8 @@ def render_segment(
             with lock:  # the pixels are the figure's until the next frame is drawn
                 try:
                     renderer.prepare()
-                except NotAFigureError:
-                    raise  # a misuse of the API, reported as the TypeError it is
+                except (NotAFigureError, RenderError):
+                    raise  # a misuse of the API (a TypeError), or already told apart
                 except Exception as exc:
                     raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
                 try:

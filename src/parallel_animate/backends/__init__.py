@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from parallel_animate.backends.base import Backend, TaskNotPicklableError
-from parallel_animate.backends.processes import ProcessBackend, WorkerLostError
+from parallel_animate.backends.base import (
+    BACKEND_CHOICES,
+    Backend,
+    TaskNotPicklableError,
+    WorkerLostError,
+)
+from parallel_animate.backends.processes import ProcessBackend
 from parallel_animate.backends.serial import SerialBackend
 
 __all__ = [
@@ -18,7 +23,6 @@ __all__ = [
 ]
 
 DASK_EXTRA_HINT = "pip install 'parallel-animate[dask]'"
-BACKEND_CHOICES = "None (local processes), a dask.distributed.Client or a scheduler address"
 
 
 def check_backend(backend: Any) -> None:

@@ -12,11 +12,24 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
+#: What ``backend=`` may be, for error messages.
+BACKEND_CHOICES = "None (local processes), a dask.distributed.Client or a scheduler address"
+
 Job = Callable[[Any, Any, Callable[[int], None]], Any]
 
 
 class TaskNotPicklableError(TypeError):
     """``submit`` got a task that cannot be pickled to be sent to a worker."""
+
+
+class WorkerLostError(RuntimeError):
+    """A worker died (killed by a signal, out of memory, ``os._exit``, a lost Dask
+    worker...) while running task ``key`` (None when unknown)."""
+
+    def __init__(self, message: str, key: int | None, exitcode: int | None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.exitcode = exitcode
 
 
 class Backend(ABC):

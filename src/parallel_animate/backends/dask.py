@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import pickle
 import queue
 import re
 import threading
@@ -26,9 +25,8 @@ from typing import Any
 
 from distributed import Client, Future, KilledWorker, get_worker
 
-from parallel_animate.backends import BACKEND_CHOICES
-from parallel_animate.backends.base import Backend, Job
-from parallel_animate.backends.processes import WorkerLostError, _shippable
+from parallel_animate.backends.base import BACKEND_CHOICES, Backend, Job, WorkerLostError
+from parallel_animate.shipping import PICKLING_ERRORS, shippable
 
 _logger = logging.getLogger("parallel_animate")
 
@@ -89,7 +87,7 @@ def _run_task(job: Job, context: Any, key: int, task: Any, run_id: str) -> tuple
     try:
         result = job(context, task, report)
     except BaseException as exc:  # SystemExit must not reach the worker's thread pool
-        shipped = _shippable(exc)
+        shipped = shippable(exc)
         if shipped is exc:
             raise
         raise shipped from None
@@ -200,7 +198,7 @@ class DaskBackend(Backend):
         try:
             # hash=False: no need to tokenize (pickle) a large animator a second time.
             [self._context] = self._client.scatter([context], broadcast=True, hash=False)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        except PICKLING_ERRORS as exc:
             raise TypeError(
                 "the animator and its attributes must be picklable to be sent to Dask "
                 f"workers: {exc}. Keep unpicklable objects out of __init__ (create them "

@@ -15,22 +15,13 @@ import os
 import pickle
 import signal
 import tempfile
-import traceback
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from parallel_animate.backends.base import Backend, Job, TaskNotPicklableError
-
-
-class WorkerLostError(RuntimeError):
-    """A worker process died (killed by a signal, out of memory, ``os._exit``...)."""
-
-    def __init__(self, message: str, key: int | None, exitcode: int | None) -> None:
-        super().__init__(message)
-        self.key = key
-        self.exitcode = exitcode
+from parallel_animate.backends.base import Backend, Job, TaskNotPicklableError, WorkerLostError
+from parallel_animate.shipping import PICKLING_ERRORS, dumps, shippable
 
 
 def _describe_exit(exitcode: int | None) -> str:
@@ -46,78 +37,6 @@ def _describe_exit(exitcode: int | None) -> str:
     return f"exited with code {exitcode}"
 
 
-def _roundtrips(obj: object) -> bool:
-    try:
-        pickle.loads(pickle.dumps(obj))
-    except Exception:
-        return False
-    return True
-
-
-def _cut_unpicklable_links(exc: BaseException, seen: set[int]) -> None:
-    """Drop ``__cause__``/``__context__`` links to exceptions that cannot be pickled.
-
-    Plain pickling ignores those links, but tblib's pickling support, which
-    dask.distributed installs for every exception class when imported, pickles the
-    whole chain: one unpicklable original would make the error unpicklable too.
-    """
-    seen.add(id(exc))
-    for attr in ("__cause__", "__context__"):
-        linked = getattr(exc, attr)
-        if linked is None or id(linked) in seen:
-            continue
-        if _roundtrips(linked):
-            _cut_unpicklable_links(linked, seen)
-        else:
-            setattr(exc, attr, None)
-
-
-def _shippable(exc: BaseException) -> Exception:
-    """The exception if it survives pickling, else a RuntimeError with its traceback.
-
-    SystemExit and other non-Exception errors in a worker become RuntimeError too: they
-    must not exit or interrupt the parent. Linked exceptions that cannot be pickled are
-    dropped (their traceback text is in the message of a RenderError).
-    """
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    if not isinstance(exc, Exception):
-        return RuntimeError(f"{type(exc).__name__} raised in a worker process:\n{text}")
-    _cut_unpicklable_links(exc, set())
-    if _roundtrips(exc):
-        return exc
-    return RuntimeError(f"{type(exc).__name__} in worker (not picklable):\n{text}")
-
-
-_PICKLING_ERRORS = (pickle.PicklingError, TypeError, AttributeError)
-
-
-def _dumps(obj: object, fresh_interpreter: bool) -> bytes:
-    """Pickle ``obj`` for a worker: plain pickle, else cloudpickle, which sends
-    lambdas, closures and classes of ``__main__`` by value.
-
-    A ``fresh_interpreter`` ("spawn"/"forkserver") starts without the parent's
-    ``__main__``: classes and functions of a notebook, of ``python -c`` or of a
-    script's guarded block would not be found there by name, so anything that refers
-    to ``__main__`` goes by value. Under "fork" the child has them all, as they are.
-    Code whose globals cannot go by value (a lock at the top of a script, say) still
-    goes by name: the child finds it if it re-imports the script.
-    """
-    try:
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    except _PICKLING_ERRORS:
-        data = None
-    if data is not None and not (fresh_interpreter and b"__main__" in data):
-        return data
-    import cloudpickle
-
-    try:
-        return cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    except _PICKLING_ERRORS:
-        if data is None:
-            raise
-        return data
-
-
 class _ContextFile:
     """The pickled context in a file, for the start methods that pickle process args.
 
@@ -128,7 +47,7 @@ class _ContextFile:
     """
 
     def __init__(self, context: Any) -> None:
-        data = _dumps(context, fresh_interpreter=True)
+        data = dumps(context, fresh_interpreter=True)
         fd, self.path = tempfile.mkstemp(prefix="parallel-animate-", suffix=".pickle")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -171,7 +90,7 @@ def _worker_main(conn: Connection, job: Job, context: Any) -> None:
             try:
                 result = job(context, task, report)
             except BaseException as exc:  # reported to the parent, which decides
-                conn.send(("error", key, _shippable(exc)))
+                conn.send(("error", key, shippable(exc)))
             else:
                 conn.send(("done", key, result))
     except (EOFError, BrokenPipeError, ConnectionResetError):
@@ -195,7 +114,7 @@ class ProcessBackend(Backend):
         self.slots = workers
         self._mp = mp_context or multiprocessing.get_context()
         self._dumps = functools.partial(
-            _dumps, fresh_interpreter=self._mp.get_start_method() != "fork"
+            dumps, fresh_interpreter=self._mp.get_start_method() != "fork"
         )
         self._workers: list[_Worker] = []
         self._queue: deque[tuple[int, bytes]] = deque()  # (key, the pickled message)
@@ -219,7 +138,7 @@ class ProcessBackend(Backend):
         if self._mp.get_start_method() != "fork":
             try:
                 shipped = self._context_file = _ContextFile(context)
-            except _PICKLING_ERRORS as exc:
+            except PICKLING_ERRORS as exc:
                 raise self._not_picklable(exc) from exc
         for i in range(self.slots):
             parent_conn, child_conn = self._mp.Pipe(duplex=True)
@@ -232,7 +151,7 @@ class ProcessBackend(Backend):
             )
             try:
                 process.start()
-            except _PICKLING_ERRORS as exc:
+            except PICKLING_ERRORS as exc:
                 parent_conn.close()
                 child_conn.close()
                 self.close(abort=True)
@@ -251,7 +170,7 @@ class ProcessBackend(Backend):
     def submit(self, key: int, task: Any) -> None:
         try:  # now, so that the caller learns it with the task at hand
             message = self._dumps((key, task))
-        except _PICKLING_ERRORS as exc:
+        except PICKLING_ERRORS as exc:
             raise TaskNotPicklableError(f"{type(exc).__name__}: {exc}") from exc
         self._queue.append((key, message))
         self._dispatch()

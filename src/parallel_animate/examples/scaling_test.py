@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from parallel_animate.examples import _common
-from parallel_animate.pipeline import cpu_count
+from parallel_animate.plan import cpu_count
 
 ANIMATIONS = ("wave", "multi", "complex")
 

@@ -1,0 +1,161 @@
+"""The run loop: segments in, through a started backend, committed in order.
+
+One round of :meth:`Scheduler.run` is four named steps, as a process pool's manager
+names its own:
+
+1. :meth:`~Scheduler.fill_window`: submit segments while the window has room
+   (:meth:`~Scheduler.submit` is the one place a segment goes to the backend);
+2. :meth:`~Scheduler.take_results`: block until the backend hands results back;
+3. :meth:`~Scheduler.reorder`: keep each finished segment until those before it are in;
+4. :meth:`~Scheduler.commit_ready`: hand every segment that is next in line to the
+   writer.
+
+A worker that dies is turned into one :class:`RenderError` naming the frame it was
+rendering (:meth:`~Scheduler.translate_failure`). The window bounds memory: at most
+``max_in_flight`` segments submitted and not back, and none submitted more than
+``max_ahead`` segments past the next one to commit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from parallel_animate.backends import Backend, TaskNotPicklableError, WorkerLostError
+from parallel_animate.errors import RenderError
+from parallel_animate.frames import Segment
+
+
+def window_bounds(slots: int, preload_factor: int, segment_length: int) -> tuple[int, int]:
+    """``(max_in_flight, max_ahead)``: segments submitted and not yet back, and how far
+    past the next one to commit a segment may be submitted (bounds finished, waiting
+    segments too)."""
+    extra = max(1, math.ceil(slots * preload_factor / segment_length))
+    max_in_flight = slots + extra
+    return max_in_flight, 2 * max_in_flight
+
+
+class Scheduler:
+    """Moves one run's segments through ``backend`` (already started) into ``commit``.
+
+    ``commit(result)`` is called once per segment, strictly in segment order.
+    :meth:`on_progress` must be the backend's progress callback: it counts the frames
+    of each running segment (to name the frame a lost worker was on) and passes them
+    on to ``on_rendered(n)``.
+    """
+
+    def __init__(
+        self,
+        segments: Iterator[Segment],
+        backend: Backend,
+        commit: Callable[[Any], None],
+        *,
+        segment_length: int,
+        preload_factor: int,
+        on_rendered: Callable[[int], None] | None = None,
+    ) -> None:
+        self._segments = segments
+        self._backend = backend
+        self._commit = commit
+        self._segment_length = segment_length
+        self._preload_factor = preload_factor
+        self._on_rendered = on_rendered
+        self._next: Segment | None = None  # read from the source, not yet submitted
+        self._exhausted = False
+        #: submitted, not back yet, by segment index
+        self.in_flight: dict[int, Segment] = {}
+        #: frames reported rendered so far, per segment in flight
+        self.rendered: dict[int, int] = {}
+        #: back from the backend, waiting for the segments before them
+        self.finished: dict[int, Any] = {}
+        #: index of the next segment to commit
+        self.next_to_commit = 0
+
+    # -- the loop ------------------------------------------------------------------
+    def run(self) -> None:
+        """Run every segment of the source and commit them all, in order."""
+        try:
+            while True:
+                self.fill_window()
+                if not self.in_flight:
+                    break
+                for key, result in self.take_results():
+                    self.reorder(key, result)
+                self.commit_ready()
+        except WorkerLostError as exc:
+            raise self.translate_failure(exc) from exc
+        if self.finished:  # a backend that returned a segment twice, or one never asked
+            raise RuntimeError(f"segments {sorted(self.finished)} were never committed")
+
+    # -- the steps -----------------------------------------------------------------
+    def fill_window(self) -> None:
+        """Submit segments while fewer than ``max_in_flight`` are out and the next is
+        within ``max_ahead`` of the next to commit. Bounds are read each round: a Dask
+        cluster may grow or shrink during the run."""
+        max_in_flight, max_ahead = window_bounds(
+            self._backend.slots, self._preload_factor, self._segment_length
+        )
+        while len(self.in_flight) < max_in_flight:
+            segment = self._peek()
+            if segment is None or segment.index >= self.next_to_commit + max_ahead:
+                return
+            self._next = None
+            self.submit(segment)
+
+    def submit(self, segment: Segment) -> None:
+        """Hand one segment to the backend: every segment of the run goes through here."""
+        self.in_flight[segment.index] = segment
+        try:
+            self._backend.submit(segment.index, segment)
+        except TaskNotPicklableError as exc:
+            raise TypeError(
+                f"the params of frames {segment.start}-{segment.stop - 1} cannot be "
+                f"sent to worker processes ({exc}): use picklable params (numbers, "
+                "strings, arrays, dicts, dataclasses...), or num_workers=1"
+            ) from exc
+
+    def take_results(self) -> list[tuple[int, Any]]:
+        """Block until the backend returns at least one finished segment."""
+        results = self._backend.wait()
+        for key, _ in results:
+            self.in_flight.pop(key)
+            self.rendered.pop(key, None)
+        return results
+
+    def reorder(self, key: int, result: Any) -> None:
+        """Keep a finished segment until every segment before it is committed."""
+        if key < self.next_to_commit or key in self.finished:
+            raise RuntimeError(f"segment {key} came back twice")
+        self.finished[key] = result
+
+    def commit_ready(self) -> None:
+        """Commit every finished segment that is next in line."""
+        while self.next_to_commit in self.finished:
+            self._commit(self.finished.pop(self.next_to_commit))
+            self.next_to_commit += 1
+
+    def translate_failure(self, exc: WorkerLostError) -> RenderError:
+        """A lost worker as a RenderError naming the frame it was rendering, if known."""
+        segment = self.in_flight.get(exc.key) if exc.key is not None else None
+        frame = None
+        if segment is not None:
+            frame = segment.start + self.rendered.get(segment.index, 0)
+        where = f"; it was rendering frame {frame}" if frame is not None else ""
+        return RenderError(f"{exc}{where}", frame, exc)
+
+    # -- callbacks and helpers -----------------------------------------------------
+    def on_progress(self, key: int, n: int) -> None:
+        """The backend's progress callback: segment ``key`` rendered ``n`` more frames."""
+        self.rendered[key] = self.rendered.get(key, 0) + n
+        if self._on_rendered is not None:
+            self._on_rendered(n)
+
+    def _peek(self) -> Segment | None:
+        """The next segment of the source without taking it; None at the end."""
+        if self._next is None and not self._exhausted:
+            try:
+                self._next = next(self._segments)
+            except StopIteration:
+                self._exhausted = True
+        return self._next
