@@ -119,7 +119,8 @@ class Scheduler:
         """Block until the backend returns at least one finished segment."""
         results = self._backend.wait()
         for key, _ in results:
-            self.in_flight.pop(key)
+            if self.in_flight.pop(key, None) is None:
+                raise RuntimeError(f"segment {key} came back twice, or was never submitted")
             self.rendered.pop(key, None)
         return results
 
