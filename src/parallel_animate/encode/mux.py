@@ -20,8 +20,7 @@ from pathlib import Path
 
 import av
 
-from parallel_animate.encode.options import VideoSettings
-from parallel_animate.encode.segment import EncodedSegment
+from parallel_animate.encode.base import EncodedSegment, VideoSettings
 from parallel_animate.encode.writer import FileWriter
 
 
@@ -38,9 +37,10 @@ def _frame_number(ts: int, time_base: Fraction, fps: Fraction, exact: bool) -> i
 class SegmentMuxer(FileWriter):
     """Write video segments, strictly in order, into the output container."""
 
-    def __init__(self, settings: VideoSettings, output: Path) -> None:
+    def __init__(self, settings: VideoSettings, output: Path, container: str) -> None:
+        """``container``: the FFmpeg muxer of ``output`` (its format's)."""
         super().__init__(settings, output)
-        self._container = av.open(str(self.temp), "w", format=settings.container)
+        self._container = av.open(str(self.temp), "w", format=container)
         self._stream: av.video.stream.VideoStream | None = None
         self._delay: int | None = None  # frames between a packet's dts and its index
 

@@ -1,8 +1,9 @@
-"""Encode one segment's frames into a small in-memory container (runs in a worker).
+"""Encode one video segment's frames into a small in-memory container (in a worker).
 
 Each segment is a closed, self-contained stream that starts with a keyframe, so the
-main process can join segments by remuxing packets, never re-encoding. Image formats
-(gif, webp, apng, png) encode each frame on its own here; see ``images.py``.
+main process can join segments by remuxing packets (``mux.py``), never re-encoding.
+The video formats of the registry (``formats.py``) make these encoders; the image
+formats have their own (``images.py``).
 """
 
 from __future__ import annotations
@@ -10,61 +11,12 @@ from __future__ import annotations
 import io
 import itertools
 import os
-from dataclasses import dataclass
-from typing import Protocol
 
 import av
 import numpy as np
 
-from parallel_animate.encode.options import VideoSettings
-
-
-@dataclass(frozen=True)
-class EncodedSegment:
-    """A segment as it leaves the worker.
-
-    ``data``: a tiny container file (video formats), or one encoded frame per frame
-    (image formats).
-    """
-
-    index: int
-    start: int
-    n_frames: int
-    width: int
-    height: int
-    data: bytes | tuple[bytes, ...]
-
-
-class FrameEncoder(Protocol):
-    """What a worker feeds a segment's frames into."""
-
-    frame_size: tuple[int, int] | None
-
-    def add(self, rgba: np.ndarray) -> None: ...
-
-    def finish(self) -> bytes | tuple[bytes, ...]: ...
-
-    def close(self) -> None: ...
-
-
-def make_segment_encoder(settings: VideoSettings, start: int) -> FrameEncoder:
-    """The encoder for the segment whose first frame is ``start``."""
-    if settings.kind == "video":
-        return SegmentEncoder(settings)
-    from parallel_animate.encode.images import ImageSegmentEncoder
-
-    return ImageSegmentEncoder(settings, start)
-
-
-def check_frame_size(before: tuple[int, int] | None, rgba: np.ndarray) -> tuple[int, int]:
-    """(width, height) of ``rgba``; a ValueError if it differs from ``before``."""
-    height, width = rgba.shape[:2]
-    if before is not None and (width, height) != before:
-        raise ValueError(
-            f"the figure changed size from {before[0]}x{before[1]} to "
-            f"{width}x{height} pixels; every frame of a video must have the same size"
-        )
-    return width, height
+from parallel_animate.encode.base import VideoSettings, check_frame_size
+from parallel_animate.encode.codecs import VideoCodec
 
 
 def padded_size(width: int, height: int, pixfmt: str) -> tuple[int, int]:
@@ -99,8 +51,9 @@ def _decoding_order_dts(packets: list[av.Packet]) -> None:
 class SegmentEncoder:
     """Feed RGBA frames with :meth:`add`, then :meth:`finish` into a file object."""
 
-    def __init__(self, settings: VideoSettings) -> None:
+    def __init__(self, settings: VideoSettings, codec: VideoCodec) -> None:
         self.settings = settings
+        self.codec = codec
         self._buffer = io.BytesIO()
         self._container: av.container.OutputContainer | None = None
         self._stream: av.video.stream.VideoStream | None = None
@@ -111,9 +64,9 @@ class SegmentEncoder:
 
     def _open(self, width: int, height: int) -> None:
         s = self.settings
-        if s.codec == "libsvtav1":
-            os.environ.setdefault("SVT_LOG", "1")  # errors only, not a banner per segment
-        self._container = av.open(self._buffer, "w", format=s.segment_container)
+        for name, value in self.codec.environment.items():
+            os.environ.setdefault(name, value)
+        self._container = av.open(self._buffer, "w", format=self.codec.segment_container)
         stream = self._container.add_stream(s.codec, rate=s.fps)
         self._padded = padded_size(width, height, s.pixfmt)
         stream.width, stream.height = self._padded

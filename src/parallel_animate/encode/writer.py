@@ -1,8 +1,8 @@
-"""Where encoded segments go, in the main process: one writer per run.
+"""Writers of one output file, in the main process: a temporary file beside the output,
+renamed over it only on :meth:`FileWriter.commit`.
 
-A writer takes segments strictly in order, writes them somewhere temporary and puts the
-result in place only on :meth:`SegmentWriter.commit`; :meth:`SegmentWriter.abort`
-removes every trace. Whatever fails, the output path is left as it was.
+The video muxer and the animated-image writer both build on :class:`FileWriter`; the
+PNG sequence, many files, has its own writer (``images.py``).
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from pathlib import Path
 
-from parallel_animate.encode.options import VideoSettings
-from parallel_animate.encode.segment import EncodedSegment
+from parallel_animate.encode.base import SegmentWriter, VideoSettings
 
 
 def temp_path_beside(output: Path) -> Path:
@@ -30,46 +29,6 @@ def temp_path_beside(output: Path) -> Path:
         except FileExistsError:
             continue
         return path
-
-
-class SegmentWriter(ABC):
-    """Takes segments in order; checks that they follow each other and share one size."""
-
-    def __init__(self, settings: VideoSettings, output: Path) -> None:
-        self.settings = settings
-        self.output = output
-        self.size: tuple[int, int] | None = None  # (width, height) of every frame
-        self.frames_written = 0
-
-    def add(self, segment: EncodedSegment) -> None:
-        if segment.start != self.frames_written:
-            raise RuntimeError(
-                f"segment starting at frame {segment.start} arrived, expected frame "
-                f"{self.frames_written}"
-            )
-        size = (segment.width, segment.height)
-        if self.size is None:
-            self.size = size
-        elif size != self.size:
-            raise RuntimeError(
-                f"frames {segment.start}-{segment.start + segment.n_frames - 1} are "
-                f"{size[0]}x{size[1]} pixels but earlier frames are "
-                f"{self.size[0]}x{self.size[1]}: did a worker's figure change size?"
-            )
-        self._write(segment)
-        self.frames_written += segment.n_frames
-
-    @abstractmethod
-    def _write(self, segment: EncodedSegment) -> None:
-        """Write the next segment (order and size are checked)."""
-
-    @abstractmethod
-    def commit(self) -> None:
-        """Finish the output and put it in place."""
-
-    @abstractmethod
-    def abort(self) -> None:
-        """Remove everything written so far; never raises."""
 
 
 class FileWriter(SegmentWriter):
@@ -92,14 +51,3 @@ class FileWriter(SegmentWriter):
             self._close()
         with contextlib.suppress(FileNotFoundError):
             self.temp.unlink()
-
-
-def open_writer(settings: VideoSettings, output: Path) -> SegmentWriter:
-    """The writer for ``settings``' format."""
-    if settings.kind == "video":
-        from parallel_animate.encode.mux import SegmentMuxer
-
-        return SegmentMuxer(settings, output)
-    from parallel_animate.encode import images
-
-    return images.WRITERS[settings.kind](settings, output)
