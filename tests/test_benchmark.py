@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from parallel_animate.benchmark import fidelity, report
-from parallel_animate.benchmark.__main__ import main, median_run, parse_args, plan
-from parallel_animate.benchmark.methods import METHODS, PEER_DIST, PEER_VERSION
-from parallel_animate.benchmark.plot import write_scaling_plot
-from parallel_animate.benchmark.runner import SCENES_FILE, CaseSpec, _descendant_pids, run_case
-from parallel_animate.benchmark.scenes import SCENES
+from benchmarks import fidelity, report
+from benchmarks.__main__ import main, median_run, parse_args, plan
+from benchmarks.methods import METHODS, PEER_DIST, PEER_VERSION
+from benchmarks.plot import write_scaling_plot
+from benchmarks.runner import SCENES_FILE, CaseSpec, _descendant_pids, run_case
+from benchmarks.scenes import SCENES
 
 
 @pytest.mark.parametrize("name", list(SCENES))
@@ -235,7 +235,7 @@ import numpy as np
 
 class Animator:
     def make_video(self, output_file, param_by_frame, fps, num_workers=-1):
-        assert "parallel_animate.benchmark" not in sys.modules, "our package leaked in"
+        assert "benchmarks" not in sys.modules, "our package leaked in"
         fig = self.setup()
         with av.open(output_file, "w") as out:
             stream = out.add_stream("libx264", rate=fps)

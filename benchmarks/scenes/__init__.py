@@ -5,11 +5,11 @@ Every scene is a pair of plain functions, ``build() -> (fig, state)`` and
 as FuncAnimation's func does, so the same pair serves blitting. All measured paths use
 that pair, so they render identical frames:
 
-- the ``Animator`` subclasses in :mod:`parallel_animate.benchmark.animators`: ``setup``
+- the ``Animator`` subclasses in :mod:`benchmarks.animators`: ``setup``
   calls ``build``, ``update`` returns what ``draw`` returns. This is what ``make_video``
   runs (``scene.animator``).
 - :func:`make_funcanimation`: a ``FuncAnimation`` whose ``func`` calls ``draw``.
-- the floor loops in :mod:`parallel_animate.benchmark._case` call ``draw`` directly.
+- the floor loops in :mod:`benchmarks._case` call ``draw`` directly.
 - the peer case (``_peer_case.py``) runs in another virtualenv, where the import name
   ``parallel_animate`` belongs to the peer package: it loads this file by path. So this
   module imports numpy and matplotlib only, never ``parallel_animate``.
@@ -406,7 +406,7 @@ class Scene:
     @property
     def animator(self) -> type:
         """The scene's ``parallel_animate.Animator`` subclass (imported only when asked)."""
-        from parallel_animate.benchmark.animators import ANIMATORS
+        from benchmarks.animators import ANIMATORS
 
         return ANIMATORS[self.name]
 

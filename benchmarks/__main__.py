@@ -1,4 +1,4 @@
-"""``python -m parallel_animate.benchmark``: compare make_video with FuncAnimation.save.
+"""``python -m benchmarks``: compare make_video with FuncAnimation.save.
 
 See benchmarks/README.md for what is measured and what each column means.
 """
@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 try:
-    from parallel_animate.benchmark import fidelity, report
-    from parallel_animate.benchmark.methods import DASK, METHODS, PEER
-    from parallel_animate.benchmark.plot import write_scaling_plot
-    from parallel_animate.benchmark.runner import CaseSpec, probe_peer, run_case
-    from parallel_animate.benchmark.scenes import SCENES
+    from benchmarks import fidelity, report
+    from benchmarks.methods import DASK, METHODS, PEER
+    from benchmarks.plot import write_scaling_plot
+    from benchmarks.runner import CaseSpec, probe_peer, run_case
+    from benchmarks.scenes import SCENES
 except ModuleNotFoundError as exc:  # psutil & co. come with the [bench] extra
     sys.exit(f"missing {exc.name!r}: install the benchmark extra: pip install -e '.[bench]'")
 
@@ -52,7 +52,7 @@ def _name_list(choices: Iterable[str], what: str) -> Callable[[str], list[str]]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     ap = argparse.ArgumentParser(
-        prog="python -m parallel_animate.benchmark",
+        prog="python -m benchmarks",
         description="Time parallel_animate's make_video against matplotlib's "
         "FuncAnimation.save and against the bare per-frame work (the floor).",
     )

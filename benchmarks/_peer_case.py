@@ -8,8 +8,8 @@ import our package: it loads the scenes' drawing code from ``--scenes-file`` by 
 and calls the peer's ``make_video(output_file, param_by_frame, fps, num_workers=W)``
 with nothing else, i.e. at the peer's defaults. By hand::
 
-    /path/to/peer-venv/bin/python -I src/parallel_animate/benchmark/_peer_case.py \\
-        --scenes-file src/parallel_animate/benchmark/scenes.py --scene simple \\
+    /path/to/peer-venv/bin/python -I benchmarks/_peer_case.py \\
+        --scenes-file benchmarks/scenes.py --scene simple \\
         --frames 15 --workers 2 --output /tmp/x.mp4 --result /tmp/x.json
 
 The parent reads the written video back (this interpreter need not have PyAV).
