@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 #: The repository root, which holds the ``benchmarks`` package: every case runs there.
 ROOT = HERE.parent
 PEER_CASE_SCRIPT = HERE / "_peer_case.py"
-SCENES_FILE = HERE / "scenes" / "__init__.py"
+SCENES_DIR = HERE / "scenes"
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def _command(
             raise ValueError(f"{spec.method} needs the peer's interpreter (--peer-python)")
         # -I: no PYTHONPATH, no user site, not this script's folder: the peer's
         # parallel_animate must not be shadowed by ours.
-        cmd = [peer_python, "-I", str(PEER_CASE_SCRIPT), "--scenes-file", str(SCENES_FILE)]
+        cmd = [peer_python, "-I", str(PEER_CASE_SCRIPT), "--scenes-dir", str(SCENES_DIR)]
         return cmd + common, _peer_env()
     cmd = [sys.executable, "-m", CASE_MODULE, "--method", spec.method]
     return cmd + common, _child_env()

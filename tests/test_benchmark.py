@@ -19,7 +19,7 @@ from benchmarks import fidelity, report
 from benchmarks.__main__ import main, median_run, parse_args, plan
 from benchmarks.methods import METHODS, PEER_DIST, PEER_VERSION
 from benchmarks.plot import write_scaling_plot
-from benchmarks.runner import SCENES_FILE, CaseSpec, _descendant_pids, run_case
+from benchmarks.runner import SCENES_DIR, CaseSpec, _descendant_pids, run_case
 from benchmarks.scenes import SCENES
 
 
@@ -47,19 +47,25 @@ def test_compare_frames_counts_levels_and_pixels():
     assert fidelity.frame_ids(2, 8) == [0, 1]
 
 
-def test_scenes_module_loads_without_our_package():
-    # The peer case loads scenes.py by path in a venv where parallel_animate is the peer.
+def test_scenes_package_loads_without_our_packages():
+    # The peer case loads the scenes by path in a venv where parallel_animate is the peer.
     code = textwrap.dedent(
         f"""
         import importlib.util, sys
-        spec = importlib.util.spec_from_file_location("bench_scenes", {str(SCENES_FILE)!r})
+        spec = importlib.util.spec_from_file_location(
+            "bench_scenes",
+            {str(SCENES_DIR / "__init__.py")!r},
+            submodule_search_locations=[{str(SCENES_DIR)!r}],
+        )
         mod = importlib.util.module_from_spec(spec)
         sys.modules["bench_scenes"] = mod
         spec.loader.exec_module(mod)
+        assert sorted(mod.SCENES) == ["imshow1080", "panels16", "simple"], mod.SCENES
         fig, state = mod.SCENES["simple"].build()
         artists = mod.SCENES["simple"].draw(state, 0, mod.SCENES["simple"].params(1)[0])
         assert artists, artists
-        assert not [m for m in sys.modules if m.startswith("parallel_animate")], "imported"
+        ours = [m for m in sys.modules if m.split(".")[0] in ("parallel_animate", "benchmarks")]
+        assert not ours, ours
         print("ok")
         """
     )
@@ -235,7 +241,8 @@ import numpy as np
 
 class Animator:
     def make_video(self, output_file, param_by_frame, fps, num_workers=-1):
-        assert "benchmarks" not in sys.modules, "our package leaked in"
+        leaked = [m for m in sys.modules if m.split(".")[0] == "benchmarks"]
+        assert not leaked, f"our package leaked in: {leaked}"
         fig = self.setup()
         with av.open(output_file, "w") as out:
             stream = out.add_stream("libx264", rate=fps)

@@ -11,8 +11,13 @@ that pair, so they render identical frames:
 - :func:`make_funcanimation`: a ``FuncAnimation`` whose ``func`` calls ``draw``.
 - the floor loops in :mod:`benchmarks._case` call ``draw`` directly.
 - the peer case (``_peer_case.py``) runs in another virtualenv, where the import name
-  ``parallel_animate`` belongs to the peer package: it loads this file by path. So this
-  module imports numpy and matplotlib only, never ``parallel_animate``.
+  ``parallel_animate`` belongs to the peer package: it loads this package by path, under
+  another name. So the package imports numpy and matplotlib only, never
+  ``parallel_animate`` nor the rest of ``benchmarks``, and its modules import each
+  other relatively.
+
+One module per scene (``simple``, ``panels16``, ``imshow1080``: its ``params``,
+``build`` and ``draw``), what they share in ``_common``, the registry here.
 
 Frames are deterministic and independent of which process renders them: per-frame
 randomness comes from an RNG seeded with ``(SEED, frame_idx)``, never from state carried
@@ -21,373 +26,15 @@ over from the previous frame, because workers render frames out of order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Polygon
-from matplotlib.ticker import AutoMinorLocator
 
-SEED = 20240521
-FPS = 30
-
-Params = dict[str, float]
-State = dict[str, Any]
-
-
-def _frame_rng(frame_idx: int) -> np.random.Generator:
-    """Per-frame RNG: same numbers for a frame whichever worker draws it."""
-    return np.random.default_rng([SEED, frame_idx])
-
-
-def _new_figure(width_in: float, height_in: float, dpi: int) -> Figure:
-    """A pyplot-free figure with an Agg canvas (no GUI, no global figure registry)."""
-    fig = Figure(figsize=(width_in, height_in), dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-# --------------------------------------------------------------------------- simple
-
-
-def simple_params(n_frames: int) -> list[Params]:
-    """One phase per frame; a full wave period every 60 frames."""
-    return [{"phase": 2.0 * math.pi * i / 60.0} for i in range(n_frames)]
-
-
-def simple_build() -> tuple[Figure, State]:
-    """640x480, one line: the cheapest figure, where per-frame overhead dominates."""
-    fig = _new_figure(6.4, 4.8, 100)
-    ax = fig.add_subplot()
-    x = np.linspace(0.0, 4.0 * math.pi, 500)
-    (line,) = ax.plot(x, np.cos(x), lw=2)
-    ax.set_xlim(x[0], x[-1])
-    ax.set_ylim(-1.2, 1.2)
-    ax.set_xlabel("x")
-    ax.set_ylabel("cos(x - phase)")
-    return fig, {"x": x, "line": line}
-
-
-def simple_draw(state: State, frame_idx: int, params: Params) -> list[Artist]:
-    """Move the wave."""
-    state["line"].set_ydata(np.cos(state["x"] - params["phase"]))
-    return [state["line"]]
-
-
-# ------------------------------------------------------------------------- panels16
-
-_P16_N_LINE = 3000
-_P16_N_SCATTER = 1000
-_P16_N_BARS = 48
-_P16_IMG = 160
-
-
-def panels16_params(n_frames: int) -> list[Params]:
-    """A phase advancing 1/50 of a period per frame."""
-    return [{"phase": 2.0 * math.pi * i / 50.0} for i in range(n_frames)]
-
-
-def panels16_build() -> tuple[Figure, State]:
-    """1600x900, 4x4 mixed panels: a dashboard whose full redraw is expensive."""
-    fig = _new_figure(16.0, 9.0, 100)
-    axes = fig.subplots(4, 4).ravel()
-    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.04, top=0.93, wspace=0.25, hspace=0.45)
-    fig.suptitle("panels16")
-    rng = np.random.default_rng(SEED)
-    st: State = {}
-
-    x = np.linspace(0.0, 6.0 * math.pi, _P16_N_LINE)
-    st["x"] = x
-
-    # 0: three long lines with a legend
-    ax = axes[0]
-    st["lines0"] = [ax.plot(x, np.sin(x + k), lw=1, label=f"k={k}")[0] for k in range(3)]
-    ax.set_ylim(-2.5, 2.5)
-    ax.legend(loc="upper right", fontsize=7)
-    ax.set_title("lines")
-    ax.grid(True)
-
-    # 1: scatter with per-point colours
-    ax = axes[1]
-    st["sc_base"] = rng.normal(size=(_P16_N_SCATTER, 2))
-    st["scatter1"] = ax.scatter(
-        st["sc_base"][:, 0],
-        st["sc_base"][:, 1],
-        c=rng.random(_P16_N_SCATTER),
-        s=8,
-        cmap="viridis",
-    )
-    ax.set_xlim(-4, 4)
-    ax.set_ylim(-4, 4)
-    ax.set_title("scatter")
-
-    # 2: vertical bars
-    ax = axes[2]
-    st["bars2"] = ax.bar(np.arange(_P16_N_BARS), np.ones(_P16_N_BARS), color="C1")
-    ax.set_ylim(0, 2.2)
-    ax.set_title("bars")
-
-    # 3: image
-    ax = axes[3]
-    g = np.linspace(-3.0, 3.0, _P16_IMG)
-    st["gx"], st["gy"] = np.meshgrid(g, g)
-    st["img3"] = ax.imshow(
-        np.zeros((_P16_IMG, _P16_IMG)), cmap="magma", vmin=-1, vmax=1, origin="lower"
-    )
-    fig.colorbar(st["img3"], ax=ax)
-    ax.set_title("imshow")
-
-    # 4: filled area under a moving curve
-    ax = axes[4]
-    st["fill4"] = ax.add_patch(Polygon(np.zeros((2 * 400, 2)), alpha=0.5, color="C2"))
-    (st["line4"],) = ax.plot([], [], color="C2")
-    st["xf"] = np.linspace(0.0, 2.0 * math.pi, 400)
-    ax.set_xlim(0, 2.0 * math.pi)
-    ax.set_ylim(-1.5, 1.5)
-    ax.set_title("fill")
-
-    # 5: a text panel
-    ax = axes[5]
-    ax.set_axis_off()
-    st["texts5"] = [
-        ax.text(0.02, 0.9 - 0.12 * r, "", fontsize=9, family="monospace") for r in range(4)
-    ]
-    ax.set_title("text")
-
-    # 6: random walk with markers
-    ax = axes[6]
-    (st["line6"],) = ax.plot(np.arange(300), np.zeros(300), "o-", ms=3, lw=0.8)
-    ax.set_ylim(-40, 40)
-    ax.set_title("markers")
-    ax.grid(True)
-
-    # 7: scatter with varying sizes
-    ax = axes[7]
-    n7 = _P16_N_SCATTER // 2
-    st["sc7_base"] = rng.random((n7, 2))
-    st["scatter7"] = ax.scatter(
-        st["sc7_base"][:, 0], st["sc7_base"][:, 1], s=4, alpha=0.5, color="C3"
-    )
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_title("sizes")
-
-    # 8: horizontal bars with labels
-    ax = axes[8]
-    st["bars8"] = ax.barh(np.arange(16), np.ones(16), color="C4")
-    ax.set_yticks(np.arange(16), [f"item {i}" for i in range(16)], fontsize=6)
-    ax.set_xlim(0, 2.2)
-    ax.set_title("barh")
-
-    # 9: second image
-    ax = axes[9]
-    st["img9"] = ax.imshow(np.zeros((_P16_IMG, _P16_IMG)), cmap="coolwarm", vmin=-1, vmax=1)
-    ax.set_title("imshow 2")
-
-    # 10: step plot
-    ax = axes[10]
-    (st["line10"],) = ax.step(np.arange(120), np.zeros(120), where="mid")
-    ax.set_ylim(-3, 3)
-    ax.set_title("step")
-    ax.grid(True)
-
-    # 11: two bands
-    ax = axes[11]
-    st["fill11"] = [
-        ax.add_patch(Polygon(np.zeros((2 * 300, 2)), alpha=0.4, color=f"C{k}")) for k in (5, 6)
-    ]
-    st["xb"] = np.linspace(0.0, 10.0, 300)
-    ax.set_xlim(0, 10)
-    ax.set_ylim(-3, 3)
-    ax.set_title("bands")
-
-    # 12: histogram bars, recomputed per frame
-    ax = axes[12]
-    st["hist_edges"] = np.linspace(-4, 4, 41)
-    st["bars12"] = ax.bar(st["hist_edges"][:-1], np.zeros(40), width=0.2, align="edge", color="C7")
-    ax.set_ylim(0, 0.6)
-    ax.set_title("histogram")
-
-    # 13: pcolormesh
-    ax = axes[13]
-    st["mesh13"] = ax.pcolormesh(
-        np.zeros((40, 60)), cmap="viridis", vmin=-1, vmax=1, shading="flat"
-    )
-    ax.set_title("pcolormesh")
-
-    # 14: many thin lines
-    ax = axes[14]
-    st["lines14"] = [ax.plot(x, np.zeros_like(x), lw=0.6)[0] for _ in range(8)]
-    ax.set_ylim(-9, 9)
-    ax.set_title("many lines")
-
-    # 15: annotated line
-    ax = axes[15]
-    (st["line15"],) = ax.plot(x, np.zeros_like(x), color="k", lw=1)
-    st["ann15"] = ax.annotate(
-        "",
-        xy=(0, 0),
-        xytext=(0.5, 0.85),
-        textcoords="axes fraction",
-        arrowprops={"arrowstyle": "->"},
-    )
-    ax.set_ylim(-1.5, 1.5)
-    ax.set_title("annotation")
-
-    # Static detail that a dashboard carries and every full redraw pays for again.
-    for ax in axes:
-        if ax.axison:
-            ax.xaxis.set_minor_locator(AutoMinorLocator())
-            ax.tick_params(labelsize=8)
-
-    return fig, st
-
-
-def _band(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Polygon vertices of the area between two curves."""
-    return np.concatenate([np.column_stack([x, hi]), np.column_stack([x[::-1], lo[::-1]])])
-
-
-def panels16_draw(st: State, frame_idx: int, params: Params) -> list[Artist]:
-    """Change every panel, so a full redraw is always needed (without blitting)."""
-    ph = params["phase"]
-    rng = _frame_rng(frame_idx)
-    x = st["x"]
-
-    for k, line in enumerate(st["lines0"]):
-        line.set_ydata(np.sin(x + k + ph) + 0.5 * np.sin(3.0 * x - ph))
-
-    jitter = 0.3 * np.array([math.cos(ph), math.sin(ph)])
-    st["scatter1"].set_offsets(st["sc_base"] + jitter)
-
-    heights = 1.0 + np.sin(np.arange(_P16_N_BARS) * 0.3 + ph)
-    for bar, h in zip(st["bars2"], heights, strict=True):
-        bar.set_height(h)
-
-    gx, gy = st["gx"], st["gy"]
-    st["img3"].set_data(np.sin(gx * 2.0 + ph) * np.cos(gy * 2.0 - ph))
-
-    xf = st["xf"]
-    yf = np.sin(xf + ph)
-    st["fill4"].set_xy(_band(xf, np.full_like(xf, -1.5), yf))
-    st["line4"].set_data(xf, yf)
-
-    vals = rng.normal(size=len(st["texts5"]))
-    for r, (text, v) in enumerate(zip(st["texts5"], vals, strict=True)):
-        text.set_text(f"metric {r}: {v:+.4f}  frame {frame_idx}")
-
-    walk = np.cumsum(rng.normal(size=300))
-    st["line6"].set_ydata(walk - walk.mean())
-
-    st["scatter7"].set_sizes(1.0 + 15.0 * rng.random(len(st["sc7_base"])))
-
-    for bar, w in zip(st["bars8"], 1.0 + np.cos(np.arange(16) * 0.5 + ph), strict=True):
-        bar.set_width(w)
-
-    st["img9"].set_data(np.cos(np.hypot(gx, gy) * 3.0 - ph))
-
-    st["line10"].set_ydata(np.sin(np.arange(120) * 0.15 + ph) * 2.0)
-
-    xb = st["xb"]
-    mid = np.sin(xb + ph)
-    for k, patch in enumerate(st["fill11"]):
-        off = 0.8 * k
-        patch.set_xy(_band(xb, mid - 1.0 + off, mid + 0.5 + off))
-
-    counts, _ = np.histogram(rng.normal(size=2000), bins=st["hist_edges"], density=True)
-    for bar, c in zip(st["bars12"], counts, strict=True):
-        bar.set_height(c)
-
-    yy, xx = np.mgrid[0:40, 0:60]
-    st["mesh13"].set_array(np.sin(xx * 0.2 + ph) * np.cos(yy * 0.2 + ph))
-
-    for k, line in enumerate(st["lines14"]):
-        line.set_ydata(np.sin(x * (1.0 + 0.1 * k) + ph) + (k - 3.5) * 2.0)
-
-    y15 = np.sin(x * 0.5 + ph)
-    st["line15"].set_ydata(y15)
-    i_max = int(np.argmax(y15))
-    st["ann15"].xy = (x[i_max], y15[i_max])
-    st["ann15"].set_text(f"max at x={x[i_max]:.2f}")
-
-    return [
-        *st["lines0"],
-        st["scatter1"],
-        *st["bars2"],
-        st["img3"],
-        st["fill4"],
-        st["line4"],
-        *st["texts5"],
-        st["line6"],
-        st["scatter7"],
-        *st["bars8"],
-        st["img9"],
-        st["line10"],
-        *st["fill11"],
-        *st["bars12"],
-        st["mesh13"],
-        *st["lines14"],
-        st["line15"],
-        st["ann15"],
-    ]
-
-
-# ----------------------------------------------------------------------- imshow1080
-
-_IMG_H, _IMG_W = 540, 960
-
-
-def imshow1080_params(n_frames: int) -> list[Params]:
-    """Time in seconds of the simulated field."""
-    return [{"t": i / FPS} for i in range(n_frames)]
-
-
-def imshow1080_build() -> tuple[Figure, State]:
-    """1920x1080, one big image with colorbar: pixel-heavy draw, heavy encode."""
-    fig = _new_figure(19.2, 10.8, 100)
-    fig.subplots_adjust(left=0.04, right=0.98, bottom=0.06, top=0.95)
-    ax = fig.add_subplot()
-    yy, xx = np.mgrid[0:_IMG_H, 0:_IMG_W].astype(np.float32)
-    st: State = {"xx": xx / _IMG_W * 16.0, "yy": yy / _IMG_H * 9.0}
-    st["img"] = ax.imshow(
-        np.zeros((_IMG_H, _IMG_W), dtype=np.float32),
-        cmap="turbo",
-        vmin=-2.5,
-        vmax=2.5,
-        origin="lower",
-        extent=(0.0, 16.0, 0.0, 9.0),
-    )
-    fig.colorbar(st["img"], ax=ax, label="amplitude", fraction=0.05, pad=0.02)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    st["title"] = ax.set_title("")
-    return fig, st
-
-
-def imshow1080_draw(st: State, frame_idx: int, params: Params) -> list[Artist]:
-    """Two travelling waves plus an orbiting blob and a little seeded noise."""
-    t = params["t"]
-    xx, yy = st["xx"], st["yy"]
-    cx = 8.0 + 5.0 * math.cos(0.7 * t)
-    cy = 4.5 + 3.0 * math.sin(0.7 * t)
-    field = (
-        np.sin(1.3 * xx - 2.0 * t)
-        + np.cos(1.1 * yy + 1.5 * t)
-        + 1.5 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / 2.0)
-    )
-    noise = _frame_rng(frame_idx).normal(scale=0.05, size=field.shape)
-    st["img"].set_data(field + noise.astype(np.float32))
-    st["title"].set_text(f"t = {t:6.3f} s   frame {frame_idx}")
-    return [st["img"], st["title"]]
-
-
-# ------------------------------------------------------------------------- registry
+from . import imshow1080, panels16, simple
+from ._common import FPS, Params, State
 
 
 @dataclass(frozen=True)
@@ -418,25 +65,25 @@ SCENES: dict[str, Scene] = {
             "simple",
             300,
             (640, 480),
-            simple_build,
-            simple_draw,
-            simple_params,
+            simple.build,
+            simple.draw,
+            simple.params,
         ),
         Scene(
             "panels16",
             120,
             (1600, 900),
-            panels16_build,
-            panels16_draw,
-            panels16_params,
+            panels16.build,
+            panels16.draw,
+            panels16.params,
         ),
         Scene(
             "imshow1080",
             120,
             (1920, 1080),
-            imshow1080_build,
-            imshow1080_draw,
-            imshow1080_params,
+            imshow1080.build,
+            imshow1080.draw,
+            imshow1080.params,
         ),
     )
 }
