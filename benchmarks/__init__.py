@@ -1,6 +1,7 @@
 """Benchmark of parallel_animate against matplotlib's FuncAnimation.save.
 
-Run ``python -m benchmarks --help``. It needs the ``bench`` extra
-(imageio-ffmpeg for matplotlib's ffmpeg writer, psutil to watch memory); importing this
-package alone does not, so the scenes stay usable without it.
+Not part of the installed package: run it from a checkout of the repository, in its
+root, as ``python -m benchmarks --help`` (see benchmarks/README.md). A run needs the
+``bench`` extra (psutil to watch memory, imageio-ffmpeg for matplotlib's ffmpeg writer),
+which ``main()`` checks; importing this package, the scenes or ``--help`` does not.
 """

@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks.methods import METHODS, PEER_DIST, PEER_VERSION
+from benchmarks.methods import METHODS, PEER_DIST, PEER_VERSION, CaseSpec
 from benchmarks.scenes import SCENES
 from benchmarks.videoinfo import inspect_video
 
@@ -30,26 +30,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEER_CASE_SCRIPT = HERE / "_peer_case.py"
 SCENES_DIR = HERE / "scenes"
-
-
-@dataclass(frozen=True)
-class CaseSpec:
-    """One measurement: a scene, a method (a name in METHODS) and a worker count."""
-
-    scene: str
-    method: str
-    frames: int
-    workers: int = 1
-
-    @property
-    def label(self) -> str:
-        """The method as shown in the table."""
-        return METHODS[self.method].label_for(self.workers)
-
-    @property
-    def slug(self) -> str:
-        """File-name-safe id of the case."""
-        return f"{self.scene}-{self.method}-w{self.workers}-n{self.frames}"
 
 
 @dataclass

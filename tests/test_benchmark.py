@@ -22,6 +22,8 @@ from benchmarks.plot import write_scaling_plot
 from benchmarks.runner import SCENES_DIR, CaseSpec, _descendant_pids, run_case
 from benchmarks.scenes import SCENES
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.mark.parametrize("name", list(SCENES))
 def test_scene_returns_every_artist_it_changes(name):
@@ -182,6 +184,45 @@ def test_side_by_side_floor_splits_the_frames_between_processes(tmp_path):
     assert res["output_frames"] == 7 and res["output_size_px"] == [640, 480]
     assert res["max_tree_procs"] >= 3 and res["children_cpu_s"] > 0
     assert sorted(p.name for p in (tmp_path / "videos").iterdir()) == []  # parts removed
+
+
+def test_without_the_bench_extra_a_run_says_what_to_install_not_the_import(tmp_path):
+    """Importing the benchmark (and so its --help) needs no extra; a run checks first."""
+    out = tmp_path / "out"
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["psutil"] = sys.modules["imageio_ffmpeg"] = None  # as if not installed
+        from benchmarks.__main__ import main
+        print("imported")
+        sys.exit(main(["--scenes", "simple", "--out", {str(out)!r}]))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == "imported\n"
+    assert result.stderr.splitlines() == [
+        "python -m benchmarks: error: missing psutil, imageio-ffmpeg: from the repository "
+        "root, install the extra: pip install -e '.[bench]'"
+    ]
+    assert not out.exists()
+
+
+def test_a_run_checks_only_what_its_methods_need(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
+    argv = ["--scenes", "simple", "--dask", "--methods", "ours,dask", "--out", str(tmp_path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "missing dask[distributed]: from the repository root, install the "
+        "extra: pip install -e '.[dask]'\n"
+    )
+    assert "imageio" not in err  # no FuncAnimation row in this run
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_failed_case_stays_in_the_table():
