@@ -25,7 +25,10 @@ from benchmarks.scenes import SCENES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) if n == "panels16" else n for n in SCENES],
+)
 def test_scene_returns_every_artist_it_changes(name):
     # A missed artist (a title whose text changes, say) leaves the figure stale after
     # update(), so the blit renderer would draw every frame in full.
@@ -49,6 +52,7 @@ def test_compare_frames_counts_levels_and_pixels():
     assert fidelity.frame_ids(2, 8) == [0, 1]
 
 
+@pytest.mark.slow
 def test_scenes_package_loads_without_our_packages():
     # The peer case loads the scenes by path in a venv where parallel_animate is the peer.
     code = textwrap.dedent(
@@ -141,6 +145,7 @@ def test_repeated_case_reports_its_median_run_and_spread():
     assert "spread %" not in report.format_markdown(single).splitlines()[0]
 
 
+@pytest.mark.slow
 def test_repeat_runs_each_case_in_rounds_end_to_end(tmp_path, monkeypatch):
     monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
     argv = ["--scenes", "simple", "--frames-scale", "0.01", "--methods", "floor,ours"]
@@ -153,6 +158,7 @@ def test_repeat_runs_each_case_in_rounds_end_to_end(tmp_path, monkeypatch):
     assert "spread %" in (tmp_path / "results.md").read_text()
 
 
+@pytest.mark.slow
 def test_sampler_finds_grandchildren_as_psutil_does():
     """Workers of workers count too (a Dask nanny's worker, ffmpeg under a case)."""
     import psutil
@@ -176,6 +182,7 @@ def test_sampler_finds_grandchildren_as_psutil_does():
         child.wait()
 
 
+@pytest.mark.slow
 def test_side_by_side_floor_splits_the_frames_between_processes(tmp_path):
     spec = CaseSpec("simple", "floor-side-by-side", frames=7, workers=2)
     res = run_case(spec, tmp_path / "videos", tmp_path / "logs")
@@ -186,6 +193,7 @@ def test_side_by_side_floor_splits_the_frames_between_processes(tmp_path):
     assert sorted(p.name for p in (tmp_path / "videos").iterdir()) == []  # parts removed
 
 
+@pytest.mark.slow
 def test_without_the_bench_extra_a_run_says_what_to_install_not_the_import(tmp_path):
     """Importing the benchmark (and so its --help) needs no extra; a run checks first."""
     out = tmp_path / "out"
@@ -298,6 +306,7 @@ class Animator:
 '''
 
 
+@pytest.mark.slow
 def test_peer_case_runs_in_the_peer_interpreter_without_our_package(tmp_path):
     env_dir = tmp_path / "peer-venv"
     venv.create(env_dir, with_pip=False)

@@ -212,6 +212,7 @@ def test_bench_runs_the_checkouts_benchmark_with_its_arguments(tmp_path, monkeyp
     assert sys.modules["benchmarks"].__file__ == str(ROOT / "benchmarks" / "__init__.py")
 
 
+@pytest.mark.slow
 def test_bench_without_a_checkout_says_where_the_benchmark_is(tmp_path):
     """An installed package has no benchmark: one line on stderr, exit code 2."""
     site = tmp_path / "site-packages"
