@@ -263,8 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "bench",
-        help="benchmark against FuncAnimation.save, from a checkout of the repository "
-        "(python -m benchmarks; options: parallel-animate bench --help)",
+        help="benchmark against FuncAnimation.save, in a checkout of the repository "
+        "(options: parallel-animate bench --help)",
         add_help=False,
     )
 
