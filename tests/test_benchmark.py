@@ -15,15 +15,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from parallel_animate.benchmark import fidelity, report
-from parallel_animate.benchmark.__main__ import main, median_run, parse_args, plan
-from parallel_animate.benchmark.methods import METHODS, PEER_DIST, PEER_VERSION
-from parallel_animate.benchmark.plot import write_scaling_plot
-from parallel_animate.benchmark.runner import SCENES_FILE, CaseSpec, _descendant_pids, run_case
-from parallel_animate.benchmark.scenes import SCENES
+from benchmarks import fidelity, report
+from benchmarks.__main__ import main, median_run, parse_args, plan
+from benchmarks.methods import METHODS, PEER_DIST, PEER_VERSION
+from benchmarks.plot import write_scaling_plot
+from benchmarks.runner import SCENES_DIR, CaseSpec, _descendant_pids, run_case
+from benchmarks.scenes import SCENES
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) if n == "panels16" else n for n in SCENES],
+)
 def test_scene_returns_every_artist_it_changes(name):
     # A missed artist (a title whose text changes, say) leaves the figure stale after
     # update(), so the blit renderer would draw every frame in full.
@@ -47,19 +52,26 @@ def test_compare_frames_counts_levels_and_pixels():
     assert fidelity.frame_ids(2, 8) == [0, 1]
 
 
-def test_scenes_module_loads_without_our_package():
-    # The peer case loads scenes.py by path in a venv where parallel_animate is the peer.
+@pytest.mark.slow
+def test_scenes_package_loads_without_our_packages():
+    # The peer case loads the scenes by path in a venv where parallel_animate is the peer.
     code = textwrap.dedent(
         f"""
         import importlib.util, sys
-        spec = importlib.util.spec_from_file_location("bench_scenes", {str(SCENES_FILE)!r})
+        spec = importlib.util.spec_from_file_location(
+            "bench_scenes",
+            {str(SCENES_DIR / "__init__.py")!r},
+            submodule_search_locations=[{str(SCENES_DIR)!r}],
+        )
         mod = importlib.util.module_from_spec(spec)
         sys.modules["bench_scenes"] = mod
         spec.loader.exec_module(mod)
+        assert sorted(mod.SCENES) == ["imshow1080", "panels16", "simple"], mod.SCENES
         fig, state = mod.SCENES["simple"].build()
         artists = mod.SCENES["simple"].draw(state, 0, mod.SCENES["simple"].params(1)[0])
         assert artists, artists
-        assert not [m for m in sys.modules if m.startswith("parallel_animate")], "imported"
+        ours = [m for m in sys.modules if m.split(".")[0] in ("parallel_animate", "benchmarks")]
+        assert not ours, ours
         print("ok")
         """
     )
@@ -133,6 +145,7 @@ def test_repeated_case_reports_its_median_run_and_spread():
     assert "spread %" not in report.format_markdown(single).splitlines()[0]
 
 
+@pytest.mark.slow
 def test_repeat_runs_each_case_in_rounds_end_to_end(tmp_path, monkeypatch):
     monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
     argv = ["--scenes", "simple", "--frames-scale", "0.01", "--methods", "floor,ours"]
@@ -145,6 +158,7 @@ def test_repeat_runs_each_case_in_rounds_end_to_end(tmp_path, monkeypatch):
     assert "spread %" in (tmp_path / "results.md").read_text()
 
 
+@pytest.mark.slow
 def test_sampler_finds_grandchildren_as_psutil_does():
     """Workers of workers count too (a Dask nanny's worker, ffmpeg under a case)."""
     import psutil
@@ -168,6 +182,7 @@ def test_sampler_finds_grandchildren_as_psutil_does():
         child.wait()
 
 
+@pytest.mark.slow
 def test_side_by_side_floor_splits_the_frames_between_processes(tmp_path):
     spec = CaseSpec("simple", "floor-side-by-side", frames=7, workers=2)
     res = run_case(spec, tmp_path / "videos", tmp_path / "logs")
@@ -176,6 +191,46 @@ def test_side_by_side_floor_splits_the_frames_between_processes(tmp_path):
     assert res["output_frames"] == 7 and res["output_size_px"] == [640, 480]
     assert res["max_tree_procs"] >= 3 and res["children_cpu_s"] > 0
     assert sorted(p.name for p in (tmp_path / "videos").iterdir()) == []  # parts removed
+
+
+@pytest.mark.slow
+def test_without_the_bench_extra_a_run_says_what_to_install_not_the_import(tmp_path):
+    """Importing the benchmark (and so its --help) needs no extra; a run checks first."""
+    out = tmp_path / "out"
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["psutil"] = sys.modules["imageio_ffmpeg"] = None  # as if not installed
+        from benchmarks.__main__ import main
+        print("imported")
+        sys.exit(main(["--scenes", "simple", "--out", {str(out)!r}]))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == "imported\n"
+    assert result.stderr.splitlines() == [
+        "python -m benchmarks: error: missing psutil, imageio-ffmpeg: from the repository "
+        "root, install the extra: pip install -e '.[bench]'"
+    ]
+    assert not out.exists()
+
+
+def test_a_run_checks_only_what_its_methods_need(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
+    argv = ["--scenes", "simple", "--dask", "--methods", "ours,dask", "--out", str(tmp_path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "missing dask[distributed]: from the repository root, install the "
+        "extra: pip install -e '.[dask]'\n"
+    )
+    assert "imageio" not in err  # no FuncAnimation row in this run
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_failed_case_stays_in_the_table():
@@ -235,7 +290,8 @@ import numpy as np
 
 class Animator:
     def make_video(self, output_file, param_by_frame, fps, num_workers=-1):
-        assert "parallel_animate.benchmark" not in sys.modules, "our package leaked in"
+        leaked = [m for m in sys.modules if m.split(".")[0] == "benchmarks"]
+        assert not leaked, f"our package leaked in: {leaked}"
         fig = self.setup()
         with av.open(output_file, "w") as out:
             stream = out.add_stream("libx264", rate=fps)
@@ -250,6 +306,7 @@ class Animator:
 '''
 
 
+@pytest.mark.slow
 def test_peer_case_runs_in_the_peer_interpreter_without_our_package(tmp_path):
     env_dir = tmp_path / "peer-venv"
     venv.create(env_dir, with_pip=False)

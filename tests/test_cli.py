@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -201,12 +202,41 @@ def test_failure_in_user_code_exits_1_with_its_traceback(tmp_path, monkeypatch, 
     assert "marker 7f3a" in capsys.readouterr().err
 
 
-def test_bench_passes_its_arguments_through(capsys):
-    pytest.importorskip("psutil")
+def test_bench_runs_the_checkouts_benchmark_with_its_arguments(tmp_path, monkeypatch, capsys):
+    # Found from anywhere: this package is imported from the checkout's src/.
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as info:
         cli.main(["bench", "--help"])
     assert info.value.code == 0
-    assert "--frames-scale" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "usage: python -m benchmarks" in out and "--frames-scale" in out
+    assert sys.modules["benchmarks"].__file__ == str(ROOT / "benchmarks" / "__init__.py")
+
+
+@pytest.mark.slow
+def test_bench_without_a_checkout_says_where_the_benchmark_is(tmp_path):
+    """An installed package has no benchmark: one line on stderr, exit code 2."""
+    site = tmp_path / "site-packages"
+    shutil.copytree(
+        ROOT / "src" / "parallel_animate",
+        site / "parallel_animate",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    env = dict(os.environ, PYTHONPATH=str(site), MPLBACKEND="Agg")
+    result = subprocess.run(
+        [sys.executable, "-m", "parallel_animate", "bench", "--scenes", "simple"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("parallel-animate: error: the benchmark is not part of the installed")
+    assert "benchmarks/ folder" in line and "python -m benchmarks" in line
+    assert not list(tmp_path.glob("benchmark-results*"))
 
 
 def test_help_lists_commands(capsys):

@@ -1,7 +1,7 @@
 """The ``parallel-animate`` command, also ``python -m parallel_animate``.
 
     parallel-animate demo [OUTPUT] [--frames N] [--workers N]
-    parallel-animate bench [BENCHMARK OPTIONS ...]
+    parallel-animate bench [BENCHMARK OPTIONS ...]      (from a checkout: python -m benchmarks)
     parallel-animate render module:Class OUTPUT --params FILE [--fps F] [--workers N]
                             [--codec C] [--pixfmt P] [--quality Q] [--preset P] [--blit]
 
@@ -185,6 +185,35 @@ def load_params(path: Path) -> list[Any]:
 
 
 # -- commands ---------------------------------------------------------------------------
+def find_benchmark_checkout() -> Path | None:
+    """The repository checkout whose ``benchmarks/`` to run: the current directory, else
+    the checkout this package is imported from (an editable install). None for an
+    installed wheel: the benchmark is not part of the package."""
+    for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        if (root / "benchmarks" / "__main__.py").is_file() and (
+            root / "src" / "parallel_animate"
+        ).is_dir():
+            return root
+    return None
+
+
+def cmd_bench(argv: list[str]) -> int:
+    """``python -m benchmarks ARGV`` of the checkout, in this process; exit 2 without one."""
+    root = find_benchmark_checkout()
+    if root is None:
+        print(
+            f"{PROG}: error: the benchmark is not part of the installed package, it lives in "
+            "the repository's benchmarks/ folder: in a checkout, run pip install -e '.[bench]' "
+            "then python -m benchmarks [OPTIONS] (or parallel-animate bench there)",
+            file=sys.stderr,
+        )
+        return 2
+    sys.path.insert(0, str(root))
+    from benchmarks.__main__ import main as bench_main
+
+    return bench_main(argv)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from parallel_animate.examples import simple_wave_animation
 
@@ -234,7 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "bench",
-        help="benchmark against FuncAnimation.save (options: parallel-animate bench --help)",
+        help="benchmark against FuncAnimation.save, in a checkout of the repository "
+        "(options: parallel-animate bench --help)",
         add_help=False,
     )
 
@@ -272,9 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "bench":
-        from parallel_animate.benchmark.__main__ import main as bench_main
-
-        return bench_main(argv[1:])
+        return cmd_bench(argv[1:])
     args = build_parser().parse_args(argv)  # exits with 2 on a bad command line
     from parallel_animate import RenderError
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from parallel_animate.benchmark.scenes import Scene
+from benchmarks.scenes import Scene
 from parallel_animate.render import FrameRenderer, FrameStyle
 
 #: The issue's bound for "frames match": mean |difference| <= 1 level, <= 0.5 % pixels.

@@ -3,13 +3,13 @@
 The peer's import name is also ``parallel_animate``, so it lives in its own virtualenv
 and this script runs there as a plain file (the harness starts it with ``python -I``, so
 neither PYTHONPATH nor this script's folder is on ``sys.path``). It must therefore not
-import our package: it loads the scenes' drawing code from ``--scenes-file`` by path
-(``scenes.py`` imports only numpy and matplotlib), subclasses the peer's ``Animator``
+import our package: it loads the scenes' drawing code from ``--scenes-dir`` by path
+(the ``scenes`` package imports only numpy and matplotlib), subclasses the peer's ``Animator``
 and calls the peer's ``make_video(output_file, param_by_frame, fps, num_workers=W)``
 with nothing else, i.e. at the peer's defaults. By hand::
 
-    /path/to/peer-venv/bin/python -I src/parallel_animate/benchmark/_peer_case.py \\
-        --scenes-file src/parallel_animate/benchmark/scenes.py --scene simple \\
+    /path/to/peer-venv/bin/python -I benchmarks/_peer_case.py \\
+        --scenes-dir benchmarks/scenes --scene simple \\
         --frames 15 --workers 2 --output /tmp/x.mp4 --result /tmp/x.json
 
 The parent reads the written video back (this interpreter need not have PyAV).
@@ -39,10 +39,14 @@ _SCENES_MODULE = "parallel_animate_bench_scenes"  # not under parallel_animate
 
 
 def load_scenes(path: str) -> ModuleType:
-    """Import scenes.py from its file, once per process, without its package."""
+    """Import the ``scenes`` package from its folder, once per process, under another
+    name (its modules import each other relatively) and without ``benchmarks``."""
     module = sys.modules.get(_SCENES_MODULE)
     if module is None:
-        spec = importlib.util.spec_from_file_location(_SCENES_MODULE, path)
+        init = Path(path) / "__init__.py"
+        spec = importlib.util.spec_from_file_location(
+            _SCENES_MODULE, init, submodule_search_locations=[str(Path(path))]
+        )
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot load the scenes from {path}")
         module = importlib.util.module_from_spec(spec)
@@ -71,17 +75,17 @@ Animator: Any = peer_animator_class()
 class PeerSceneAnimator(Animator):
     """A benchmark scene on the peer's Animator; picklable (only names and a path)."""
 
-    def __init__(self, scenes_file: str, scene_name: str) -> None:
-        self.scenes_file = scenes_file
+    def __init__(self, scenes_dir: str, scene_name: str) -> None:
+        self.scenes_dir = scenes_dir
         self.scene_name = scene_name
 
     def setup(self) -> Any:
-        scene = load_scenes(self.scenes_file).SCENES[self.scene_name]
+        scene = load_scenes(self.scenes_dir).SCENES[self.scene_name]
         fig, self.state = scene.build()
         return fig
 
     def update(self, frame_idx: int, params: Any) -> Any:
-        scene = load_scenes(self.scenes_file).SCENES[self.scene_name]
+        scene = load_scenes(self.scenes_dir).SCENES[self.scene_name]
         return scene.draw(self.state, frame_idx, params)
 
 
@@ -94,8 +98,8 @@ def _cpu_seconds() -> tuple[float, float]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Time the peer's make_video at its defaults, as _case times ours."""
-    scene = load_scenes(args.scenes_file).SCENES[args.scene]
-    animator = PeerSceneAnimator(args.scenes_file, args.scene)
+    scene = load_scenes(args.scenes_dir).SCENES[args.scene]
+    animator = PeerSceneAnimator(args.scenes_dir, args.scene)
     params = scene.params(args.frames)
     cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
@@ -121,7 +125,7 @@ def _cuda_available() -> bool | None:
 def main(argv: list[str] | None = None) -> int:
     """Run one peer case and write its JSON result; exit 1 on failure (result says why)."""
     ap = argparse.ArgumentParser(prog="_peer_case.py")
-    ap.add_argument("--scenes-file", required=True)
+    ap.add_argument("--scenes-dir", required=True)
     ap.add_argument("--scene", required=True)
     ap.add_argument("--frames", type=int, required=True)
     ap.add_argument("--workers", type=int, default=1)

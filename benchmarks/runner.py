@@ -19,35 +19,17 @@ from typing import Any
 
 import psutil
 
-from parallel_animate.benchmark.methods import METHODS, PEER_DIST, PEER_VERSION
-from parallel_animate.benchmark.scenes import SCENES
-from parallel_animate.benchmark.videoinfo import inspect_video
+from benchmarks.methods import METHODS, PEER_DIST, PEER_VERSION, CaseSpec
+from benchmarks.scenes import SCENES
+from benchmarks.videoinfo import inspect_video
 
 POLL_S = 0.05
-CASE_MODULE = "parallel_animate.benchmark._case"
+CASE_MODULE = "benchmarks._case"
 HERE = Path(__file__).resolve().parent
+#: The repository root, which holds the ``benchmarks`` package: every case runs there.
+ROOT = HERE.parent
 PEER_CASE_SCRIPT = HERE / "_peer_case.py"
-SCENES_FILE = HERE / "scenes.py"
-
-
-@dataclass(frozen=True)
-class CaseSpec:
-    """One measurement: a scene, a method (a name in METHODS) and a worker count."""
-
-    scene: str
-    method: str
-    frames: int
-    workers: int = 1
-
-    @property
-    def label(self) -> str:
-        """The method as shown in the table."""
-        return METHODS[self.method].label_for(self.workers)
-
-    @property
-    def slug(self) -> str:
-        """File-name-safe id of the case."""
-        return f"{self.scene}-{self.method}-w{self.workers}-n{self.frames}"
+SCENES_DIR = HERE / "scenes"
 
 
 @dataclass
@@ -146,10 +128,15 @@ def _sample(root: psutil.Process, stats: TreeStats, root_cmdline: list[str]) -> 
 
 
 def _child_env() -> dict[str, str]:
-    """The parent's environment, plus the path this package was imported from."""
+    """The parent's environment, with the repository root first on PYTHONPATH.
+
+    ``benchmarks`` is not installed: a case finds it there, and so does every process a
+    case starts in a fresh interpreter ("spawn" or "forkserver" workers, Dask's), whatever
+    its working directory. ``parallel_animate`` comes from where the parent's came from
+    (the installed package, or PYTHONPATH, which is kept).
+    """
     env = dict(os.environ)
-    src = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("MPLBACKEND", "Agg")
     return env
 
@@ -197,7 +184,7 @@ def _command(
             raise ValueError(f"{spec.method} needs the peer's interpreter (--peer-python)")
         # -I: no PYTHONPATH, no user site, not this script's folder: the peer's
         # parallel_animate must not be shadowed by ours.
-        cmd = [peer_python, "-I", str(PEER_CASE_SCRIPT), "--scenes-file", str(SCENES_FILE)]
+        cmd = [peer_python, "-I", str(PEER_CASE_SCRIPT), "--scenes-dir", str(SCENES_DIR)]
         return cmd + common, _peer_env()
     cmd = [sys.executable, "-m", CASE_MODULE, "--method", spec.method]
     return cmd + common, _child_env()
@@ -213,8 +200,10 @@ def run_case(
     """Run ``spec`` in a fresh interpreter; return the child's result plus tree stats."""
     video_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
-    output = video_dir / f"{spec.slug}.mp4"
-    result_file = log_dir / f"{spec.slug}.json"
+    # Absolute: the case runs in ROOT, so that ``-m benchmarks._case`` imports this
+    # checkout's package and not a ``benchmarks`` of the caller's working directory.
+    output = video_dir.absolute() / f"{spec.slug}.mp4"
+    result_file = log_dir.absolute() / f"{spec.slug}.json"
     log_file = log_dir / f"{spec.slug}.log"
     for stale in (output, result_file):
         stale.unlink(missing_ok=True)
@@ -226,7 +215,7 @@ def run_case(
     stats = TreeStats()
     t0 = time.perf_counter()
     with open(log_file, "wb") as log:
-        child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         root = psutil.Process(child.pid)
         # Forked workers keep the case's argv, which is exactly cmd. (Reading it from
         # the child right after Popen could race with exec and see the parent's argv.)

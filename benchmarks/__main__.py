@@ -1,4 +1,4 @@
-"""``python -m parallel_animate.benchmark``: compare make_video with FuncAnimation.save.
+"""``python -m benchmarks``: compare make_video with FuncAnimation.save.
 
 See benchmarks/README.md for what is measured and what each column means.
 """
@@ -11,19 +11,22 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-try:
-    from parallel_animate.benchmark import fidelity, report
-    from parallel_animate.benchmark.methods import DASK, METHODS, PEER
-    from parallel_animate.benchmark.plot import write_scaling_plot
-    from parallel_animate.benchmark.runner import CaseSpec, probe_peer, run_case
-    from parallel_animate.benchmark.scenes import SCENES
-except ModuleNotFoundError as exc:  # psutil & co. come with the [bench] extra
-    sys.exit(f"missing {exc.name!r}: install the benchmark extra: pip install -e '.[bench]'")
+from benchmarks import fidelity, report
+from benchmarks.methods import DASK, METHODS, PEER, CaseSpec
+from benchmarks.plot import write_scaling_plot
+from benchmarks.scenes import SCENES
 
+PROG = "python -m benchmarks"
 PEER_ENV = "PARALLEL_ANIMATE_PEER_PYTHON"
+
+# What a run needs beyond the library, checked in main() (importing this module and
+# --help need none of it): import name -> (distribution, the extra that installs it).
+BENCH_EXTRA = {"psutil": ("psutil", "bench"), "imageio_ffmpeg": ("imageio-ffmpeg", "bench")}
+DASK_EXTRA = {"distributed": ("dask[distributed]", "dask")}
 
 
 def _int_list(text: str) -> list[int]:
@@ -52,7 +55,7 @@ def _name_list(choices: Iterable[str], what: str) -> Callable[[str], list[str]]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     ap = argparse.ArgumentParser(
-        prog="python -m parallel_animate.benchmark",
+        prog=PROG,
         description="Time parallel_animate's make_video against matplotlib's "
         "FuncAnimation.save and against the bare per-frame work (the floor).",
     )
@@ -216,6 +219,8 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def _run_each(
     cases: list[CaseSpec], args: argparse.Namespace, video_dir: Path
 ) -> list[dict[str, Any]]:
+    from benchmarks.runner import run_case  # needs psutil: see missing_requirements()
+
     results = []
     for i, spec in enumerate(cases, 1):
         print(
@@ -327,9 +332,36 @@ def main_rss_check(args: argparse.Namespace, video_dir: Path) -> int:
     return 0
 
 
+def missing_requirements(args: argparse.Namespace) -> str | None:
+    """What this run needs and is not installed, as one line saying how to install it;
+    None when nothing is missing. The harness watches memory with psutil; the
+    FuncAnimation rows need imageio-ffmpeg's ffmpeg; the Dask rows need distributed."""
+    needed = {"psutil": BENCH_EXTRA["psutil"]}
+    if "funcanimation" in args.methods and not args.rss_check:
+        needed["imageio_ffmpeg"] = BENCH_EXTRA["imageio_ffmpeg"]
+    if DASK in args.methods and not args.rss_check:
+        needed.update(DASK_EXTRA)
+    missing = {name: dist for name, dist in needed.items() if find_spec(name) is None}
+    if not missing:
+        return None
+    dists = ", ".join(dist for dist, _ in missing.values())
+    extras = ",".join(dict.fromkeys(extra for _, extra in missing.values()))
+    return (
+        f"missing {dists}: from the repository root, install the extra: "
+        f"pip install -e '.[{extras}]'"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit code (1 if any case failed)."""
+    """Entry point; returns the process exit code (1 if any case failed, 2 if the
+    command line is wrong or what the run needs is not installed)."""
     args = parse_args(argv)
+    missing = missing_requirements(args)
+    if missing is not None:
+        print(f"{PROG}: error: {missing}", file=sys.stderr)
+        return 2
+    from benchmarks.runner import probe_peer
+
     args.peer = None
     if args.peer_python and not args.rss_check:
         try:

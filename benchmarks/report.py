@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from parallel_animate.benchmark.methods import BASELINE, METHODS, PEER, PEER_DIST
+from benchmarks.methods import BASELINE, METHODS, PEER, PEER_DIST
 
 Columns = list[tuple[str, str]]
 

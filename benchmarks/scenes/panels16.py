@@ -1,86 +1,16 @@
-"""The benchmark scenes, each drawable every way from one drawing definition.
-
-Every scene is a pair of plain functions, ``build() -> (fig, state)`` and
-``draw(state, frame_idx, params) -> artists``; ``draw`` returns every artist it changed,
-as FuncAnimation's func does, so the same pair serves blitting. All measured paths use
-that pair, so they render identical frames:
-
-- the ``Animator`` subclasses in :mod:`parallel_animate.benchmark.animators`: ``setup``
-  calls ``build``, ``update`` returns what ``draw`` returns. This is what ``make_video``
-  runs (``scene.animator``).
-- :func:`make_funcanimation`: a ``FuncAnimation`` whose ``func`` calls ``draw``.
-- the floor loops in :mod:`parallel_animate.benchmark._case` call ``draw`` directly.
-- the peer case (``_peer_case.py``) runs in another virtualenv, where the import name
-  ``parallel_animate`` belongs to the peer package: it loads this file by path. So this
-  module imports numpy and matplotlib only, never ``parallel_animate``.
-
-Frames are deterministic and independent of which process renders them: per-frame
-randomness comes from an RNG seeded with ``(SEED, frame_idx)``, never from state carried
-over from the previous frame, because workers render frames out of order.
-"""
+"""The "panels16" scene: 1600x900, 4x4 mixed panels that all change; render-bound."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from matplotlib.animation import FuncAnimation
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from matplotlib.ticker import AutoMinorLocator
 
-SEED = 20240521
-FPS = 30
-
-Params = dict[str, float]
-State = dict[str, Any]
-
-
-def _frame_rng(frame_idx: int) -> np.random.Generator:
-    """Per-frame RNG: same numbers for a frame whichever worker draws it."""
-    return np.random.default_rng([SEED, frame_idx])
-
-
-def _new_figure(width_in: float, height_in: float, dpi: int) -> Figure:
-    """A pyplot-free figure with an Agg canvas (no GUI, no global figure registry)."""
-    fig = Figure(figsize=(width_in, height_in), dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-# --------------------------------------------------------------------------- simple
-
-
-def simple_params(n_frames: int) -> list[Params]:
-    """One phase per frame; a full wave period every 60 frames."""
-    return [{"phase": 2.0 * math.pi * i / 60.0} for i in range(n_frames)]
-
-
-def simple_build() -> tuple[Figure, State]:
-    """640x480, one line: the cheapest figure, where per-frame overhead dominates."""
-    fig = _new_figure(6.4, 4.8, 100)
-    ax = fig.add_subplot()
-    x = np.linspace(0.0, 4.0 * math.pi, 500)
-    (line,) = ax.plot(x, np.cos(x), lw=2)
-    ax.set_xlim(x[0], x[-1])
-    ax.set_ylim(-1.2, 1.2)
-    ax.set_xlabel("x")
-    ax.set_ylabel("cos(x - phase)")
-    return fig, {"x": x, "line": line}
-
-
-def simple_draw(state: State, frame_idx: int, params: Params) -> list[Artist]:
-    """Move the wave."""
-    state["line"].set_ydata(np.cos(state["x"] - params["phase"]))
-    return [state["line"]]
-
-
-# ------------------------------------------------------------------------- panels16
+from ._common import SEED, Params, State, frame_rng, new_figure
 
 _P16_N_LINE = 3000
 _P16_N_SCATTER = 1000
@@ -88,14 +18,14 @@ _P16_N_BARS = 48
 _P16_IMG = 160
 
 
-def panels16_params(n_frames: int) -> list[Params]:
+def params(n_frames: int) -> list[Params]:
     """A phase advancing 1/50 of a period per frame."""
     return [{"phase": 2.0 * math.pi * i / 50.0} for i in range(n_frames)]
 
 
-def panels16_build() -> tuple[Figure, State]:
+def build() -> tuple[Figure, State]:
     """1600x900, 4x4 mixed panels: a dashboard whose full redraw is expensive."""
-    fig = _new_figure(16.0, 9.0, 100)
+    fig = new_figure(16.0, 9.0, 100)
     axes = fig.subplots(4, 4).ravel()
     fig.subplots_adjust(left=0.04, right=0.99, bottom=0.04, top=0.93, wspace=0.25, hspace=0.45)
     fig.suptitle("panels16")
@@ -254,10 +184,10 @@ def _band(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.concatenate([np.column_stack([x, hi]), np.column_stack([x[::-1], lo[::-1]])])
 
 
-def panels16_draw(st: State, frame_idx: int, params: Params) -> list[Artist]:
+def draw(st: State, frame_idx: int, params: Params) -> list[Artist]:
     """Change every panel, so a full redraw is always needed (without blitting)."""
     ph = params["phase"]
-    rng = _frame_rng(frame_idx)
+    rng = frame_rng(frame_idx)
     x = st["x"]
 
     for k, line in enumerate(st["lines0"]):
@@ -336,120 +266,3 @@ def panels16_draw(st: State, frame_idx: int, params: Params) -> list[Artist]:
         st["line15"],
         st["ann15"],
     ]
-
-
-# ----------------------------------------------------------------------- imshow1080
-
-_IMG_H, _IMG_W = 540, 960
-
-
-def imshow1080_params(n_frames: int) -> list[Params]:
-    """Time in seconds of the simulated field."""
-    return [{"t": i / FPS} for i in range(n_frames)]
-
-
-def imshow1080_build() -> tuple[Figure, State]:
-    """1920x1080, one big image with colorbar: pixel-heavy draw, heavy encode."""
-    fig = _new_figure(19.2, 10.8, 100)
-    fig.subplots_adjust(left=0.04, right=0.98, bottom=0.06, top=0.95)
-    ax = fig.add_subplot()
-    yy, xx = np.mgrid[0:_IMG_H, 0:_IMG_W].astype(np.float32)
-    st: State = {"xx": xx / _IMG_W * 16.0, "yy": yy / _IMG_H * 9.0}
-    st["img"] = ax.imshow(
-        np.zeros((_IMG_H, _IMG_W), dtype=np.float32),
-        cmap="turbo",
-        vmin=-2.5,
-        vmax=2.5,
-        origin="lower",
-        extent=(0.0, 16.0, 0.0, 9.0),
-    )
-    fig.colorbar(st["img"], ax=ax, label="amplitude", fraction=0.05, pad=0.02)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    st["title"] = ax.set_title("")
-    return fig, st
-
-
-def imshow1080_draw(st: State, frame_idx: int, params: Params) -> list[Artist]:
-    """Two travelling waves plus an orbiting blob and a little seeded noise."""
-    t = params["t"]
-    xx, yy = st["xx"], st["yy"]
-    cx = 8.0 + 5.0 * math.cos(0.7 * t)
-    cy = 4.5 + 3.0 * math.sin(0.7 * t)
-    field = (
-        np.sin(1.3 * xx - 2.0 * t)
-        + np.cos(1.1 * yy + 1.5 * t)
-        + 1.5 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / 2.0)
-    )
-    noise = _frame_rng(frame_idx).normal(scale=0.05, size=field.shape)
-    st["img"].set_data(field + noise.astype(np.float32))
-    st["title"].set_text(f"t = {t:6.3f} s   frame {frame_idx}")
-    return [st["img"], st["title"]]
-
-
-# ------------------------------------------------------------------------- registry
-
-
-@dataclass(frozen=True)
-class Scene:
-    """What a benchmark case needs to know about one scene."""
-
-    name: str
-    default_frames: int
-    size_px: tuple[int, int]
-    build: Callable[[], tuple[Figure, State]]
-    draw: Callable[[State, int, Params], list[Artist]]
-    params: Callable[[int], list[Params]]
-    fps: int = FPS
-    dpi: int = 100
-
-    @property
-    def animator(self) -> type:
-        """The scene's ``parallel_animate.Animator`` subclass (imported only when asked)."""
-        from parallel_animate.benchmark.animators import ANIMATORS
-
-        return ANIMATORS[self.name]
-
-
-SCENES: dict[str, Scene] = {
-    s.name: s
-    for s in (
-        Scene(
-            "simple",
-            300,
-            (640, 480),
-            simple_build,
-            simple_draw,
-            simple_params,
-        ),
-        Scene(
-            "panels16",
-            120,
-            (1600, 900),
-            panels16_build,
-            panels16_draw,
-            panels16_params,
-        ),
-        Scene(
-            "imshow1080",
-            120,
-            (1920, 1080),
-            imshow1080_build,
-            imshow1080_draw,
-            imshow1080_params,
-        ),
-    )
-}
-
-
-def make_funcanimation(scene: Scene, n_frames: int) -> FuncAnimation:
-    """The same drawing as a plain FuncAnimation, as a user without us would write it."""
-    fig, state = scene.build()
-    params = scene.params(n_frames)
-
-    def func(i: int) -> list[Artist]:
-        return scene.draw(state, i, params[i])
-
-    return FuncAnimation(
-        fig, func, frames=n_frames, repeat=False, blit=False, cache_frame_data=False
-    )

@@ -2,10 +2,10 @@
 
 Usage (the harness builds this line; run it by hand to debug one case)::
 
-    python -m parallel_animate.benchmark._case --scene simple --method floor \
+    python -m benchmarks._case --scene simple --method floor \
         --frames 15 --output /tmp/x.mp4 --result /tmp/x.json
 
-``--method`` is a name from :data:`parallel_animate.benchmark.methods.METHODS` that has
+``--method`` is a name from :data:`benchmarks.methods.METHODS` that has
 a runner in :data:`RUNNERS` (the peer runs in its own interpreter, ``_peer_case.py``).
 
 It times only the work (not interpreter start or imports), measures its own and its
@@ -36,8 +36,8 @@ matplotlib.use("Agg")
 import av
 import numpy as np
 
-from parallel_animate.benchmark import scenes
-from parallel_animate.benchmark.videoinfo import inspect_video
+from benchmarks import scenes
+from benchmarks.videoinfo import inspect_video
 
 # The codec settings every path uses, so only the machinery differs.
 CODEC = "libx264"
@@ -267,7 +267,7 @@ def run_dask(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
         ) as cluster,
         Client(cluster) as client,
     ):
-        client.run(importlib.import_module, "parallel_animate.benchmark.scenes")
+        client.run(importlib.import_module, "benchmarks.scenes")
         cluster_start_s = time.perf_counter() - t0
         workers_cpu0 = _workers_cpu_seconds(client)
         with Meter() as m:
@@ -297,7 +297,7 @@ RUNNERS: dict[str, Callable[[scenes.Scene, argparse.Namespace], dict[str, Any]]]
 
 def main(argv: list[str] | None = None) -> int:
     """Run one case and write its JSON result; exit 1 on failure (result says why)."""
-    ap = argparse.ArgumentParser(prog="python -m parallel_animate.benchmark._case")
+    ap = argparse.ArgumentParser(prog="python -m benchmarks._case")
     ap.add_argument("--scene", required=True, choices=sorted(scenes.SCENES))
     ap.add_argument("--method", required=True, choices=sorted(RUNNERS))
     ap.add_argument("--frames", type=int, required=True)

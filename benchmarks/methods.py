@@ -3,6 +3,7 @@
 A method is one way to produce a scene's video. To add one (say a Dask backend):
 add a :class:`Method` here and a runner for its name in ``_case.RUNNERS``; the plan,
 the table, the ratios and the scaling plot pick it up from this registry.
+A :class:`CaseSpec` is one measurement: a scene, a method, frames and workers.
 """
 
 from __future__ import annotations
@@ -77,3 +78,23 @@ BASELINE = "funcanimation"
 PEER = "peer"
 #: Only with --dask (it needs the dask extra).
 DASK = "dask"
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One measurement: a scene, a method (a name in METHODS) and a worker count."""
+
+    scene: str
+    method: str
+    frames: int
+    workers: int = 1
+
+    @property
+    def label(self) -> str:
+        """The method as shown in the table."""
+        return METHODS[self.method].label_for(self.workers)
+
+    @property
+    def slug(self) -> str:
+        """File-name-safe id of the case."""
+        return f"{self.scene}-{self.method}-w{self.workers}-n{self.frames}"

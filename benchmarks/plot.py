@@ -8,7 +8,7 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from parallel_animate.benchmark.methods import BASELINE, METHODS
+from benchmarks.methods import BASELINE, METHODS
 
 
 def _fps(rows: list[dict[str, Any]], scene: str, method: str) -> dict[int, float]:

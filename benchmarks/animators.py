@@ -1,6 +1,6 @@
 """The scenes as ``parallel_animate.Animator`` subclasses, for ``make_video``.
 
-Kept apart from :mod:`parallel_animate.benchmark.scenes` so that the drawing code stays
+Kept apart from :mod:`benchmarks.scenes` so that the drawing code stays
 free of this package (the peer case loads it in a virtualenv where ``parallel_animate``
 is the peer's package). ``update()`` returns the artists the scene changed, so the same
 classes serve ``blit=True``.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
+from benchmarks.scenes import SCENES, Params
 from parallel_animate import Animator
-from parallel_animate.benchmark.scenes import SCENES, Params
 
 
 class SceneAnimator(Animator):

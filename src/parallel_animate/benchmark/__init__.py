@@ -1,6 +1,0 @@
-"""Benchmark of parallel_animate against matplotlib's FuncAnimation.save.
-
-Run ``python -m parallel_animate.benchmark --help``. It needs the ``bench`` extra
-(imageio-ffmpeg for matplotlib's ffmpeg writer, psutil to watch memory); importing this
-package alone does not, so the scenes stay usable without it.
-"""
