@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 class Animator(ABC):
     """A matplotlib figure updated frame by frame, rendered to video in parallel.
 
-    Subclass it and define :meth:`setup` (build the figure, keep the artists on
-    ``self``) and :meth:`update` (change them for one frame). Each worker process gets
+    Subclass it and define ``setup()`` (build the figure, keep the artists on
+    ``self``) and ``update()`` (change them for one frame). Each worker process gets
     its own copy of the animator and calls ``setup()`` once, so ``__init__`` should
     only store data (it must be picklable for the "spawn" and "forkserver" start
     methods). ``Animator.__init__`` does nothing, so subclasses need not call it.
@@ -69,7 +69,7 @@ class Animator(ABC):
                 whatever was there untouched.
             param_by_frame: one item per frame, passed to ``update()``; any iterable,
                 read lazily (generators work). Items may be
-                :class:`~parallel_animate.IndexedFrameParams` to give frames out of order.
+                ``IndexedFrameParams(frame_id, params)`` to give frames out of order.
             fps: frames per second of the video (> 0; 29.97 is kept exact).
             n_frames: render only this many frames of ``param_by_frame``.
             num_workers: 1 renders in this process; -1 uses all cores, -2 all but one.
@@ -82,9 +82,11 @@ class Animator(ABC):
                 ``Figure.savefig``. Transparency (``transparent=True`` or a facecolor
                 such as "none") needs a format with alpha: .webm, .mov (ProRes 4444),
                 .mkv, .gif, .webp, .apng, PNG sequences.
-            video_codec, video_pixfmt, video_params: the encoder, its pixel format and
-                its options; None takes the format's defaults (.mp4: libx264, yuv420p,
-                ``{"crf": "23", "preset": "slow"}``). ``video_params`` win over
+            video_codec: the encoder; None takes the format's default (.mp4: libx264).
+            video_pixfmt: the encoder's pixel format; None takes the codec's default
+                (libx264: yuv420p).
+            video_params: the encoder's options; None takes the codec's defaults
+                (libx264: ``{"crf": "23", "preset": "slow"}``). They win over
                 ``quality`` and ``preset``.
             reuse_figure_object: False calls ``setup()`` for every frame (slow; for
                 animators whose figure cannot be reused).

@@ -191,7 +191,7 @@ def save(
     """Save a ``matplotlib.animation.FuncAnimation`` to ``filename``, rendering in parallel.
 
     Renders the frames ``anim.save(filename)`` would (its ``frames`` / ``save_count``,
-    each after the animation's ``init_func``) with :meth:`Animator.make_video`'s
+    each after the animation's ``init_func``) with ``Animator.make_video``'s
     pipeline, on ``num_workers`` processes.
 
     The one rule: ``func`` must draw frame ``k`` the same whatever frames were drawn
@@ -215,7 +215,7 @@ def save(
             process: ``i`` counts from 0, ``n`` is the frame count (None if unknown).
         check: first draw a few frames in order and in reverse order, in this process,
             and raise ValueError if they differ (func breaks the rule above).
-        **options: any other argument of :meth:`Animator.make_video`, e.g.
+        **options: any other argument of ``Animator.make_video``, e.g.
             ``video_params``, ``n_frames``, ``disable_progress_bar``, ``blit=True``
             (draw only the artists func returns, as a blitting FuncAnimation's func
             does, over a background cached once per worker).
