@@ -52,6 +52,7 @@ def test_changed_axis_limit_falls_back_to_full_draw():
     assert not np.array_equal(full[5], full[6])
 
 
+@pytest.mark.slow
 def test_blit_video_with_workers_matches_full_redraw(tmp_path):
     params = phase_params(12)
     lossless = {"video_pixfmt": "yuv444p", "video_params": {"crf": "0", "preset": "fast"}}
@@ -68,6 +69,7 @@ def test_blit_video_with_workers_matches_full_redraw(tmp_path):
         _assert_close(got, want)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_update_returning_nothing_with_blit_is_a_clear_error(tmp_path, workers):
     with pytest.raises(RenderError, match="must return the artists it changed") as info:

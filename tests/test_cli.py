@@ -43,6 +43,7 @@ def test_console_script_is_declared():
     assert project["scripts"]["parallel-animate"] == "parallel_animate.cli:main"
 
 
+@pytest.mark.slow
 def test_demo_through_python_m(tmp_path):
     result = run_module("demo", tmp_path / "demo.mp4", "--frames", "12", "--workers", "2")
     assert result.returncode == 0, result.stderr
@@ -50,6 +51,7 @@ def test_demo_through_python_m(tmp_path):
     assert len(decode(tmp_path / "demo.mp4")[0]) == 12
 
 
+@pytest.mark.slow
 def test_render_json_params_matches_reference(tmp_path):
     params = block_params(16)
     (tmp_path / "p.json").write_text(json.dumps(params))
@@ -75,6 +77,7 @@ def test_render_json_params_matches_reference(tmp_path):
     assert_matches_reference(frames, reference_frames(BlockAnimator(), params))
 
 
+@pytest.mark.slow
 def test_render_npz_params_from_a_file_path_in_a_fresh_process(tmp_path):
     """path/to/file.py:Class, .npz params; spawn workers must import the class too."""
     (tmp_path / "mine.py").write_text(
@@ -176,6 +179,7 @@ def test_options_reach_the_run_plan(tmp_path, monkeypatch):
     assert plan.workers == 1 and plan.video.codec == "libx264"
 
 
+@pytest.mark.slow
 def test_render_a_gif_with_quality_and_preset(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.json").write_text(json.dumps(block_params(6)))
@@ -184,6 +188,7 @@ def test_render_a_gif_with_quality_and_preset(tmp_path, monkeypatch):
     assert (tmp_path / "o.gif").read_bytes()[:6] == b"GIF89a"
 
 
+@pytest.mark.slow
 def test_failure_in_user_code_exits_1_with_its_traceback(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.json").write_text(json.dumps(block_params(6)))

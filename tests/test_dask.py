@@ -35,6 +35,9 @@ from parallel_animate.frames import Segment
 from parallel_animate.shipping import shippable
 from parallel_animate.style import FrameStyle
 
+#: every test here runs on a LocalCluster of worker processes
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def cluster():

@@ -33,6 +33,7 @@ def _untouched(target: Path):
     assert worker_children() == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_update_error_names_frame_and_keeps_traceback(target, workers):
     with pytest.raises(RenderError) as info:
@@ -50,6 +51,7 @@ def test_update_error_names_frame_and_keeps_traceback(target, workers):
     _untouched(target)
 
 
+@pytest.mark.slow
 def test_unpicklable_exception_still_reported(target):
     with pytest.raises(RenderError) as info:
         UnpicklableFailingAnimator().make_video(target, block_params(10), fps=10, num_workers=2)
@@ -58,6 +60,7 @@ def test_unpicklable_exception_still_reported(target):
     _untouched(target)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_setup_error(target, workers):
     with pytest.raises(RenderError) as info:
@@ -68,6 +71,7 @@ def test_setup_error(target, workers):
     _untouched(target)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_setup_returning_non_figure_is_type_error(target, workers):
     with pytest.raises(TypeError, match="must return a matplotlib Figure, got Axes"):
@@ -75,6 +79,7 @@ def test_setup_returning_non_figure_is_type_error(target, workers):
     _untouched(target)
 
 
+@pytest.mark.slow
 def test_killed_worker_is_reported_not_hung(target, start_method):
     started = time.monotonic()
     with pytest.raises(RenderError) as info:
@@ -87,6 +92,7 @@ def test_killed_worker_is_reported_not_hung(target, start_method):
     _untouched(target)
 
 
+@pytest.mark.slow
 def test_duplicate_id_from_generator_mid_run(target):
     def frames():
         for i in range(30):
@@ -98,6 +104,7 @@ def test_duplicate_id_from_generator_mid_run(target):
     _untouched(target)
 
 
+@pytest.mark.slow
 def test_missing_ids_when_iterable_ends(target):
     items = (IndexedFrameParams(i, {"x": i}) for i in (0, 1, 2, 5, 6))
     with pytest.raises(ValueError, match="without frame ids 3, 4"):
@@ -105,6 +112,7 @@ def test_missing_ids_when_iterable_ends(target):
     _untouched(target)
 
 
+@pytest.mark.slow
 def test_id_beyond_n_frames(target):
     items = [IndexedFrameParams(i, {"x": i}) for i in (0, 1, 9)]
     with pytest.raises(ValueError, match="frame id 9 is out of range"):
@@ -170,6 +178,7 @@ def test_indexed_frame_params_validation():
         IndexedFrameParams(1.5, None)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_everything(tmp_path):
     """SIGINT to a rendering process: KeyboardInterrupt, its workers gone, nothing written."""
     proc, worker_pids = _start_slow_render(tmp_path)
@@ -212,6 +221,7 @@ def _gone(pid: int) -> bool:
         return True
 
 
+@pytest.mark.slow
 def test_workers_exit_when_the_parent_is_killed(tmp_path):
     proc, worker_pids = _start_slow_render(tmp_path)
     proc.kill()
@@ -222,6 +232,7 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     assert all(_gone(p) for p in worker_pids)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sys_exit_in_update_does_not_exit_the_caller(target, workers):
     with pytest.raises(RenderError, match="SystemExit") as info:
@@ -230,6 +241,7 @@ def test_sys_exit_in_update_does_not_exit_the_caller(target, workers):
     _untouched(target)
 
 
+@pytest.mark.slow
 def test_unpicklable_animator_is_a_type_error_before_any_work(target, start_method):
     """Under spawn/forkserver the animator is pickled; a lock in it cannot be. (Under
     fork it is inherited as it is and the run works.)"""
@@ -246,6 +258,7 @@ def test_unpicklable_animator_is_a_type_error_before_any_work(target, start_meth
     _untouched(target)
 
 
+@pytest.mark.slow
 def test_unpicklable_params_are_a_type_error_naming_the_frames(target, start_method):
     import threading
 
@@ -256,12 +269,14 @@ def test_unpicklable_params_are_a_type_error_naming_the_frames(target, start_met
     _untouched(target)
 
 
+@pytest.mark.slow
 def test_lambdas_in_params_travel_by_value(tmp_path, start_method):
     params = [{"x": 3.0 * i, "f": lambda v: v} for i in range(6)]  # not plain-picklable
     out = BlockAnimator().make_video(tmp_path / "x.mp4", params, fps=6, num_workers=2)
     assert out.exists()
 
 
+@pytest.mark.slow
 def test_spawn_script_without_main_guard_fails_instead_of_hanging(tmp_path):
     """CPython's spawn blocks on a child that died at start-up once the data it sends
     passes 64 KiB; a large animator must still end in a clear error, not a hang."""

@@ -16,6 +16,7 @@ VIDEO_EXAMPLES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(VIDEO_EXAMPLES))
 def test_video_example(tmp_path, capsys, name):
     n = VIDEO_EXAMPLES[name]
@@ -68,6 +69,7 @@ def test_loader_yields_every_frame_once_out_of_order():
     assert ids != sorted(ids)
 
 
+@pytest.mark.slow
 def test_scaling_test_writes_a_plot(tmp_path, capsys):
     from parallel_animate.examples import scaling_test
 
@@ -78,6 +80,7 @@ def test_scaling_test_writes_a_plot(tmp_path, capsys):
     assert "figure rebuilt per frame" in printed and f"wrote {out}" in printed
 
 
+@pytest.mark.slow
 def test_runs_with_python_m(tmp_path):
     import os
     import subprocess

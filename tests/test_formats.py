@@ -57,6 +57,7 @@ def _keyframes(path) -> list[int]:
         return sorted(round(p.pts * rate) for p in packets if p.is_keyframe)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "codec", "decoder", "tol"), VIDEO_CASES, ids=VIDEO_IDS)
 def test_video_formats_match_serial_reference(tmp_path, name, codec, decoder, tol):
     params = block_params(N)
@@ -76,6 +77,7 @@ def test_video_formats_match_serial_reference(tmp_path, name, codec, decoder, to
     assert worker_children() == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["m.mkv", "m.webm"])
 def test_matroska_times_are_the_rounded_exact_times(tmp_path, name):
     """Matroska counts milliseconds: at 30 fps the steps are 33/34 ms, never drifting."""
@@ -85,6 +87,7 @@ def test_matroska_times_are_the_rounded_exact_times(tmp_path, name):
     assert pts == [round(Fraction(1000 * i, 30)) for i in range(20)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("codec", ["libx264", "libx265"])
 def test_one_frame_last_segment_keeps_dts_increasing(tmp_path, codec):
     """A generator of unknown length: segments of 120 frames and a last one of 1, which
@@ -118,6 +121,7 @@ def _one_stream_size(path: Path, container_format: str, settings, frames: np.nda
     return path.stat().st_size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "codec"),
     [
@@ -149,6 +153,7 @@ ODD_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "codec"), ODD_CASES)
 def test_odd_sizes_are_padded_not_resized(tmp_path, name, codec):
     params = block_params(6)
@@ -183,6 +188,7 @@ def _psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["a.gif", "a.webp", "a.apng"])
 def test_animated_images(tmp_path, name):
     params = block_params(N)
@@ -203,6 +209,7 @@ def test_animated_images(tmp_path, name):
             assert sum(1 for _ in container.decode(video=0)) == N
 
 
+@pytest.mark.slow
 def test_gif_delays_add_up_at_30_fps(tmp_path):
     """GIF delays are centiseconds: 30 fps is 3, 3, 4, ... cs, 100 cs per second."""
     out = BlockAnimator().make_video(tmp_path / "t.gif", block_params(30), fps=30, num_workers=2)
@@ -212,6 +219,7 @@ def test_gif_delays_add_up_at_30_fps(tmp_path):
     assert all(sum(durations[: k + 1]) == round(1000 * (k + 1) / 30, -1) for k in range(30))
 
 
+@pytest.mark.slow
 def test_gif_of_the_wave_example_is_above_30_db(tmp_path):
     params = [{"phase": 2 * np.pi * i / 60} for i in range(6)]
     out = WaveAnimation().make_video(tmp_path / "w.gif", params, fps=30, num_workers=2)
@@ -222,6 +230,7 @@ def test_gif_of_the_wave_example_is_above_30_db(tmp_path):
     assert min(psnr) >= 30, psnr
 
 
+@pytest.mark.slow
 def test_lossy_webp_with_quality(tmp_path):
     params = block_params(10)
     out = BlockAnimator().make_video(tmp_path / "q.webp", params, fps=FPS, quality=70)
@@ -229,6 +238,7 @@ def test_lossy_webp_with_quality(tmp_path):
     assert_matches_reference(frames[..., :3], reference_frames(BlockAnimator(), params), 6.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["o.gif", "o.webp", "o.apng", "o/f_%02d.png"])
 def test_image_formats_keep_odd_sizes(tmp_path, name):
     params = block_params(4)
@@ -245,6 +255,7 @@ def test_image_formats_keep_odd_sizes(tmp_path, name):
 # ---------------------------------------------------------------- PNG sequences
 
 
+@pytest.mark.slow
 def test_png_sequence(tmp_path):
     params = block_params(12)
     pattern = tmp_path / "frames" / "f_%04d.png"
@@ -260,6 +271,7 @@ def test_png_sequence(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
 
 
+@pytest.mark.slow
 def test_png_sequence_failure_leaves_no_frame_file(tmp_path):
     with pytest.raises(RenderError):
         FailingAnimator(fail_at=9).make_video(
@@ -320,6 +332,7 @@ ALPHA_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "decoder", "kwargs"), ALPHA_CASES)
 def test_transparency_is_kept(tmp_path, name, decoder, kwargs):
     n = 6
@@ -350,6 +363,7 @@ def test_transparency_is_kept(tmp_path, name, decoder, kwargs):
     assert np.abs(rgb - ref[..., :3])[opaque].mean() < 4.0
 
 
+@pytest.mark.slow
 def test_facecolor_none_counts_as_transparency(tmp_path):
     out = BlockAnimator().make_video(
         tmp_path / "f.apng", block_params(3), fps=FPS, savefig_params={"facecolor": "none"}
@@ -390,6 +404,7 @@ def test_x265_and_svtav1_stay_on_one_thread():
     assert av1["svtav1-params"] == "lp=1"
 
 
+@pytest.mark.slow
 def test_quality_changes_the_file_size(tmp_path):
     params = block_params(10)
     sizes = [

@@ -30,6 +30,7 @@ def assert_same_pixels(decoded, reference):
     assert np.abs(decoded.astype(int) - reference.astype(int)).mean() < 0.5
 
 
+@pytest.mark.slow
 def test_matches_animation_save_under_each_start_method(tmp_path, start_method):
     n = 24
     reference = matplotlib_frames(block_animation(n)[1])
@@ -55,6 +56,7 @@ def test_check_passes_for_a_good_animation_and_serial_render(tmp_path):
     plt.close(fig)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_init_func_fargs_generator_frames(tmp_path, method):
     reference = matplotlib_frames(fargs_generator_animation()[1])
@@ -65,6 +67,7 @@ def test_init_func_fargs_generator_frames(tmp_path, method):
     plt.close(fig)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_pyplot_style_func(tmp_path, method):
     reference = matplotlib_frames(pyplot_style_animation()[1])
@@ -75,6 +78,7 @@ def test_pyplot_style_func(tmp_path, method):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_blitting_animation_that_already_ran(tmp_path):
     """Artists left animated by a blitting animation are drawn, as Animation.save does;
     blit=True blits; the figure's animated flags are restored afterwards."""
@@ -112,6 +116,7 @@ def test_serial_save_leaves_the_figure_as_it_was(tmp_path):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_tight_bbox(tmp_path):
     fig, anim = block_animation(6, size=(4, 3))
     fig.axes[0].set_position((0.25, 0.25, 0.5, 0.5))
@@ -128,6 +133,7 @@ def test_tight_bbox(tmp_path):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_progress_callback_and_fps(tmp_path):
     n = 15
     fig, anim = block_animation(n, interval=40)
@@ -150,6 +156,7 @@ def test_check_catches_a_stateful_func(tmp_path):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_endless_animation_needs_n_frames(tmp_path):
     fig = plt.figure(figsize=(1, 1))
     ax = fig.add_axes((0, 0, 1, 1))
@@ -164,6 +171,7 @@ def test_endless_animation_needs_n_frames(tmp_path):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_error_in_func_is_a_render_error(tmp_path):
     fig, anim = block_animation(12, fail_at=5)
     with pytest.raises(RenderError, match="marker 5e1d") as info:
@@ -192,6 +200,7 @@ def test_bad_arguments(tmp_path):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_unpicklable_func_is_a_clear_type_error(tmp_path):
     """func holds a lock (no pickle can carry it): spawn names func and cloudpickle
     before any worker starts; fork and one worker need no pickling."""
@@ -235,6 +244,7 @@ class _start_method:
         multiprocessing.set_start_method(self.before, force=True)
 
 
+@pytest.mark.slow
 def test_check_with_a_lazy_frame_generator(tmp_path):
     """frames is a generator function without save_count: read lazily, checked from its
     first items, which are then rendered too."""
@@ -252,6 +262,7 @@ def test_check_with_a_lazy_frame_generator(tmp_path):
     assert_same_pixels(decode(out)[0], reference)
 
 
+@pytest.mark.slow
 def test_spawn_leaves_no_temporary_file(tmp_path, monkeypatch):
     import tempfile
 
@@ -266,6 +277,7 @@ def test_spawn_leaves_no_temporary_file(tmp_path, monkeypatch):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_script_without_main_guard_fails_fast_with_a_hint(tmp_path):
     """Spawned workers re-import the script, which saves again: a clear error in the
     worker and an error in the parent, never a hang (the figure is bigger than a pipe's
@@ -307,6 +319,7 @@ def test_script_without_main_guard_fails_fast_with_a_hint(tmp_path):
     assert not (tmp_path / "out.mp4").exists()
 
 
+@pytest.mark.slow
 def test_dask_backend_and_an_animated_gif(tmp_path):
     """backend= and quality= reach make_video; the job travels to Dask workers pickled."""
     distributed = pytest.importorskip("distributed")

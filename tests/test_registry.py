@@ -167,6 +167,7 @@ def test_round_trip_decodes_to_every_frame(tmp_path, name, codec):
         assert [f.name for f in tmp_path.iterdir()] == [name]  # no temporary file left
 
 
+@pytest.mark.slow
 def test_settings_pickle_as_the_registry_row(tmp_path):
     """Workers get the very format object of their own registry, also in a new
     interpreter (spawn, Dask)."""
@@ -277,6 +278,7 @@ def test_encode_modules_import_nothing_inside_functions_and_have_no_cycle():
         visit(name, ())
 
 
+@pytest.mark.slow
 def test_each_encode_module_imports_first_in_a_fresh_interpreter():
     """Each module, imported first (its package's ``__init__`` files not run, so no
     other module of ``encode`` is loaded before it), imports cleanly: an import cycle
@@ -310,3 +312,15 @@ def test_each_encode_module_imports_first_in_a_fresh_interpreter():
         if run.returncode:
             failed[module] = err.decode()[-2000:]
     assert failed == {}
+
+
+def test_docs_format_table_is_the_registrys():
+    """docs/formats.md shows the table the registry generates, between its markers."""
+    page = (Path(__file__).parents[1] / "docs" / "formats.md").read_text(encoding="utf-8")
+    start, end = "<!-- formats-table:start -->\n", "<!-- formats-table:end -->"
+    assert page.count(start) == 1 and page.count(end) == 1
+    shown = page.split(start)[1].split(end)[0].strip("\n") + "\n"
+    assert shown == format_table_markdown(), (
+        "docs/formats.md's format table differs from the registry: paste "
+        "parallel_animate.encode.formats.format_table_markdown() between its markers"
+    )

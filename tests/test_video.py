@@ -26,6 +26,7 @@ def _check_timing(pts, stream, n, fps):
     assert stream.average_rate == Fraction(fps)
 
 
+@pytest.mark.slow
 def test_two_workers_match_serial_reference_under_each_start_method(tmp_path, start_method):
     n = 40
     params = block_params(n)
@@ -69,6 +70,7 @@ Fill().make_video(sys.argv[2], [Level(g) for g in (0, 60, 120, 180, 240, 30)], f
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
 def test_classes_of_a_main_without_file_reach_fresh_workers(tmp_path, method):
     """Animator and params classes defined in a notebook (here ``python -c``) do not
@@ -111,6 +113,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
 def test_script_classes_with_unpicklable_globals_go_by_name(tmp_path, method):
     script = tmp_path / "script.py"
@@ -137,6 +140,7 @@ def test_serial_renders_in_this_process(tmp_path):
     assert (tmp_path / "setups.txt").read_text().split() == [str(os.getpid())]
 
 
+@pytest.mark.slow
 def test_near_lossless_pixels(tmp_path):
     """With a lossless encode the only difference left is RGB<->YUV rounding."""
     params = block_params(10)
@@ -153,6 +157,7 @@ def test_near_lossless_pixels(tmp_path):
     assert np.abs(frames.astype(int) - ref).mean() < 1.0
 
 
+@pytest.mark.slow
 def test_out_of_order_indexed_params_and_generator(tmp_path):
     n = 30
     params = block_params(n)
@@ -170,6 +175,7 @@ def test_out_of_order_indexed_params_and_generator(tmp_path):
     assert_matches_reference(frames, reference_frames(BlockAnimator(), params))
 
 
+@pytest.mark.slow
 def test_infinite_generator_cut_by_n_frames_is_read_lazily(tmp_path):
     consumed = []
 
@@ -187,6 +193,7 @@ def test_infinite_generator_cut_by_n_frames_is_read_lazily(tmp_path):
     assert len(consumed) == 25
 
 
+@pytest.mark.slow
 def test_odd_size_is_padded_not_resized(tmp_path):
     params = block_params(8)
     anim = BlockAnimator(size=(1.61, 1.21))  # 161 x 121 pixels
@@ -198,6 +205,7 @@ def test_odd_size_is_padded_not_resized(tmp_path):
     assert_matches_reference(frames, ref)
 
 
+@pytest.mark.slow
 def test_non_integer_fps_is_exact(tmp_path):
     fps = Fraction(30000, 1001)
     out = BlockAnimator().make_video(tmp_path / "ntsc.mp4", block_params(20), fps=fps)
@@ -205,6 +213,7 @@ def test_non_integer_fps_is_exact(tmp_path):
     _check_timing(pts, stream, 20, fps)
 
 
+@pytest.mark.slow
 def test_savefig_dpi_facecolor_and_tight_bbox(tmp_path):
     params = block_params(6)
     out = BlockAnimator().make_video(
@@ -238,6 +247,7 @@ def test_savefig_dpi_facecolor_and_tight_bbox(tmp_path):
     assert 150 <= w < 300 and 110 <= h < 225
 
 
+@pytest.mark.slow
 def test_size_close_to_one_stream_encode(tmp_path):
     """Extra keyframes at segment starts cost less than 10 % of the file."""
     n = 120
@@ -257,6 +267,7 @@ def test_size_close_to_one_stream_encode(tmp_path):
     assert ratio < 1.10, ratio
 
 
+@pytest.mark.slow
 def test_progress_bar_and_logs(tmp_path, capsys, caplog):
     caplog.set_level("INFO", logger="parallel_animate")
     BlockAnimator().make_video(
@@ -276,6 +287,7 @@ def test_progress_bar_and_logs(tmp_path, capsys, caplog):
     assert saved[-1] == "Saved 20/20 frames"
 
 
+@pytest.mark.slow
 def test_no_thread_is_left_running_after_a_run(tmp_path):
     """The next run forks: a leftover thread (tqdm's monitor, started even for a
     disabled bar) would make that unsafe."""
@@ -316,6 +328,7 @@ def test_existing_output_is_replaced_on_success(tmp_path):
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [2])
 def test_many_segments_in_order(tmp_path, workers):
     """Enough frames for several segments per worker, and a bounded number in flight."""

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+
+def agg_canvas(fig: Figure) -> FigureCanvasAgg:
+    """The figure's canvas, which is Agg: ``build_figure`` gives every figure one, since
+    frames come from the Agg buffer whatever the GUI backend."""
+    return cast("FigureCanvasAgg", fig.canvas)
 
 
 def _root_figure(artist: Artist) -> Any:
@@ -86,7 +93,7 @@ class Blitter:
 
     def draw(self, changed: Any) -> np.ndarray:
         """Draw a frame after ``update()`` returned ``changed``; return its pixels."""
-        canvas = self.fig.canvas
+        canvas = agg_canvas(self.fig)
         # An artist removed from the figure since (a contour set remade, say) is
         # forgotten; its removal marked the axes stale, so this frame is drawn in full.
         self.artists = [a for a in self.artists if _root_figure(a) is self.fig]

@@ -170,7 +170,7 @@ def load_params(path: Path) -> list[Any]:
                 f"every array in {path} must have one row per frame (same first "
                 f"dimension); rows: {shown}"
             )
-        n = next(iter(lengths.values()))
+        n = int(next(iter(arrays.values())).shape[0])  # every array has this many rows
         if n == 0:
             raise UsageError(f"the arrays in {path} have no rows: no frames to render")
 

@@ -65,10 +65,13 @@ def _savefig_params(
     if dpi == "figure":
         dpi = fig.dpi
     params["dpi"] = dpi
-    for key in ("facecolor", "edgecolor"):
-        rc = matplotlib.rcParams[f"savefig.{key}"]
-        if key not in params and rc != "auto":
-            params[key] = rc
+    rc = matplotlib.rcParams
+    for key, value in (
+        ("facecolor", rc["savefig.facecolor"]),
+        ("edgecolor", rc["savefig.edgecolor"]),
+    ):
+        if key not in params and value != "auto":
+            params[key] = value
     return params
 
 
@@ -103,18 +106,19 @@ def _lent(anim: FuncAnimation, fig: Figure) -> Iterator[None]:
 
     While inside, the animation does not start when the figure is first drawn
     (matplotlib starts it from a "draw_event" callback, which Animation.save silences
-    too). Afterwards its canvas, dpi, background
-    colours and the animated flags of its artists are restored.
+    too). Afterwards its canvas, dpi, background colours and the animated flags of its
+    artists are restored.
     """
+    private: Any = anim  # matplotlib keeps the start callback in private attributes
     canvas = fig.canvas
     dpi = fig.dpi
     backgrounds = [(p, p.get_facecolor(), p.get_edgecolor()) for p in background_patches(fig)]
     animated = {id(a) for a in fig.findobj(lambda a: a.get_animated())}
     callbacks = fig.canvas.callbacks
-    start_id = getattr(anim, "_first_draw_id", None)
+    start_id = getattr(private, "_first_draw_id", None)
     connected = getattr(callbacks, "callbacks", {}).get("draw_event", {})
     started = start_id is None or start_id not in connected
-    if not started:
+    if start_id is not None and not started:
         callbacks.disconnect(start_id)
     try:
         yield
@@ -132,7 +136,7 @@ def _lent(anim: FuncAnimation, fig: Figure) -> Iterator[None]:
             if artist.get_animated() != (id(artist) in animated):
                 artist.set_animated(id(artist) in animated)
         if not started:
-            anim._first_draw_id = callbacks.connect("draw_event", anim._start)
+            private._first_draw_id = callbacks.connect("draw_event", private._start)
         fig.stale = True
 
 

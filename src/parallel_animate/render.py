@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from parallel_animate.blit import Blitter
+from parallel_animate.blit import Blitter, agg_canvas
 from parallel_animate.errors import RenderError
 from parallel_animate.style import FrameStyle
 
 if TYPE_CHECKING:
-    from matplotlib.artist import Artist
     from matplotlib.figure import Figure, SubFigure
+    from matplotlib.patches import Patch
 
     from parallel_animate.animator import Animator
 
@@ -54,13 +54,13 @@ def build_figure(animator: Animator, style: FrameStyle) -> Figure:
     return fig
 
 
-def background_patches(fig: Figure | SubFigure) -> list[Artist]:
+def background_patches(fig: Figure | SubFigure) -> list[Patch]:
     """The background patches of the figure, its subfigures and all their Axes (inset
     Axes too): what savefig's ``facecolor``, ``edgecolor`` and ``transparent`` change."""
-    patches: list[Artist] = [fig.patch]
+    patches: list[Patch] = [fig.patch]
     for subfig in fig.subfigs:
         patches += background_patches(subfig)
-    stack = list(fig.axes)
+    stack: list[Any] = list(fig.axes)  # Axes and their inset Axes
     while stack:
         ax = stack.pop()
         patches.append(ax.patch)
@@ -110,8 +110,9 @@ def close_figure(fig: Figure, lent: LentFigure | None = None) -> None:
 
 def draw_to_array(fig: Figure) -> np.ndarray:
     """Draw the figure and return its RGBA pixels as an (H, W, 4) view, no copy."""
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba())
+    canvas = agg_canvas(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())
 
 
 def tight_crop_box(fig: Figure, pad_inches: float | None) -> tuple[int, int, int, int]:
@@ -124,7 +125,7 @@ def tight_crop_box(fig: Figure, pad_inches: float | None) -> tuple[int, int, int
 
     if pad_inches is None:
         pad_inches = matplotlib.rcParams["savefig.pad_inches"]
-    renderer = fig.canvas.get_renderer()
+    renderer = agg_canvas(fig).get_renderer()
     bbox = fig.get_tightbbox(renderer).padded(pad_inches)
     dpi = fig.dpi
     width, height = fig.canvas.get_width_height(physical=True)
@@ -208,13 +209,15 @@ class FrameRenderer:
     def render(self, frame_index: int, params: Any) -> np.ndarray:
         """Update and draw one frame; the returned view is valid until the next call."""
         self.prepare()
+        fig = self._fig
+        assert fig is not None  # prepare() made it
         self._used = True
         changed = self.animator.update(frame_index, params)
         if self._blitter is not None:
             pixels = self._blitter.draw(changed)
             self.full_draws = self._blitter.full_draws
         else:
-            pixels = draw_to_array(self._fig)
+            pixels = draw_to_array(fig)
             self.full_draws += 1
         if self.crop is not None:
             left, top, right, bottom = self.crop

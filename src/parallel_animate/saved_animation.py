@@ -162,15 +162,16 @@ def read_parts(anim: Any) -> AnimationParts:
             "parallel_animate.save takes a matplotlib.animation.FuncAnimation, got "
             f"{type(anim).__name__}; for your own classes, subclass parallel_animate.Animator"
         )
+    private: Any = anim  # what Animation.save reads lives in private attributes
     try:
         return AnimationParts(
-            fig=anim._fig,
-            func=anim._func,
-            init_func=anim._init_func,
-            fargs=tuple(anim._args or ()),
-            save_count=anim._save_count,
-            interval=getattr(anim, "_interval", 200),
-            endless=anim._iter_gen is itertools.count and anim._save_count is None,
+            fig=private._fig,
+            func=private._func,
+            init_func=private._init_func,
+            fargs=tuple(private._args or ()),
+            save_count=private._save_count,
+            interval=getattr(private, "_interval", 200),
+            endless=private._iter_gen is itertools.count and private._save_count is None,
         )
     except AttributeError as exc:  # matplotlib moved its internals
         import matplotlib

@@ -108,6 +108,8 @@ def render_segment(
     except BaseException:
         encoder.close()
         raise
+    if encoder.frame_size is None:  # cannot be: finish() raises for an empty segment
+        raise RuntimeError(f"segment {segment.index} encoded no frame")
     width, height = encoder.frame_size
     return EncodedSegment(
         index=segment.index,

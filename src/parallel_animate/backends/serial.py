@@ -38,11 +38,14 @@ class SerialBackend(Backend):
         if not self._queue:
             raise RuntimeError("wait() called with no task submitted")
         key, task = self._queue.popleft()
+        if self._job is None:
+            raise RuntimeError("wait() called before start()")
+        job = self._job
 
         def report(n: int) -> None:
             self._on_progress(key, n)
 
-        return [(key, self._job(self._context, task, report))]
+        return [(key, job(self._context, task, report))]
 
     def close(self, abort: bool = False) -> None:
         self._queue.clear()
