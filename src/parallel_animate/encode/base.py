@@ -79,11 +79,30 @@ class EncodedSegment:
     height: int
     data: bytes | tuple[bytes, ...]
 
+    def container_file(self) -> bytes:
+        """``data`` of a video format's segment: the container file's bytes."""
+        if not isinstance(self.data, bytes):
+            raise TypeError(
+                f"segment at frame {self.start} holds frame records, not a container file"
+            )
+        return self.data
+
+    def frame_records(self) -> tuple[bytes, ...]:
+        """``data`` of an image format's segment: one record per frame."""
+        if not isinstance(self.data, tuple):
+            raise TypeError(
+                f"segment at frame {self.start} holds a container file, not frame records"
+            )
+        return self.data
+
 
 class FrameEncoder(Protocol):
     """What a worker feeds a segment's frames into."""
 
-    frame_size: tuple[int, int] | None
+    @property
+    def frame_size(self) -> tuple[int, int] | None:
+        """(width, height) of the frames added so far; None before the first."""
+        ...
 
     def add(self, rgba: np.ndarray) -> None: ...
 

@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from parallel_animate.encode.base import FrameEncoder, SegmentWriter, VideoSettings
 from parallel_animate.encode.codecs import (
@@ -72,6 +72,16 @@ class Format(ABC, Generic[C]):
     alpha_note: str | None = None
     #: every frame is encoded in the workers (the main process only joins them)
     fully_parallel: ClassVar[bool] = True
+
+    if TYPE_CHECKING:
+        # For the type checker only: a real property here would become the default of
+        # VideoFormat's dataclass field of this name. The subclasses provide it (that
+        # field; None in ImageFormat).
+        @property
+        def container(self) -> str | None:
+            """FFmpeg muxer of the output file; None for a format that writes its own
+            bytes."""
+            ...
 
     @property
     def label(self) -> str:

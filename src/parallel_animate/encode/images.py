@@ -90,7 +90,7 @@ class AnimationWriter(FileWriter):
     def _write(self, segment: EncodedSegment) -> None:
         if segment.start == 0:
             self._file.write(self._frames.header(segment.width, segment.height))
-        for record in segment.data:
+        for record in segment.frame_records():
             self._file.write(record)
 
     def _close(self) -> None:
@@ -118,7 +118,7 @@ class PngSequenceWriter(SegmentWriter):
         self._temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=host))
 
     def _write(self, segment: EncodedSegment) -> None:
-        for offset, data in enumerate(segment.data):
+        for offset, data in enumerate(segment.frame_records()):
             (self._temp / str(segment.start + offset)).write_bytes(data)
 
     def commit(self) -> None:

@@ -46,7 +46,10 @@ class SegmentMuxer(FileWriter):
 
     def _write(self, segment: EncodedSegment) -> None:
         fps = self.settings.fps
-        with av.open(io.BytesIO(segment.data), "r") as source:
+        # Bound before `with`: PyAV's stubs give __enter__ typing.Self, which mypy reads
+        # as Any for Python 3.10.
+        source = av.open(io.BytesIO(segment.container_file()), "r")
+        with source:
             in_stream = source.streams.video[0]
             if self._stream is None:
                 # opaque: the template's codec is a decoder (libdav1d for AV1), which
@@ -55,12 +58,18 @@ class SegmentMuxer(FileWriter):
                 if "alpha_mode" in in_stream.metadata:  # vp9 alpha in Matroska
                     self._stream.metadata["alpha_mode"] = in_stream.metadata["alpha_mode"]
             time_base = in_stream.time_base
+            if time_base is None:  # FFmpeg gives every demuxed stream one
+                raise RuntimeError(f"segment at frame {segment.start} has no time base")
             # Time bases that hold every frame time exactly must give exact frame numbers.
             exact = (1 / (time_base * fps)).denominator == 1
             packets = []
             for packet in source.demux(in_stream):
-                if packet.dts is None and packet.pts is None:
-                    continue  # the demuxer's end-of-stream marker
+                if packet.pts is None:
+                    if packet.dts is None:
+                        continue  # the demuxer's end-of-stream marker
+                    raise RuntimeError(
+                        f"segment at frame {segment.start} holds a packet without pts"
+                    )
                 frame = _frame_number(packet.pts, time_base, fps, exact)
                 packets.append((packet, frame))
         frames = sorted(frame for _, frame in packets)

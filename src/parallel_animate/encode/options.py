@@ -29,7 +29,15 @@ def as_fps(fps: Any) -> Fraction:
         raise TypeError(f"fps must be a number, got {type(fps).__name__}")
     if isinstance(fps, (float, np.floating)) and not np.isfinite(fps):
         raise ValueError(f"fps must be a finite number > 0, got {fps}")
-    value = exact_fraction(fps)
+    # NumPy scalars as Python numbers, converted as exact_fraction itself would.
+    number: int | float | Fraction
+    if isinstance(fps, np.integer):
+        number = int(fps)
+    elif isinstance(fps, np.number):
+        number = float(fps)
+    else:
+        number = fps
+    value = exact_fraction(number)
     if value <= 0:
         raise ValueError(f"fps must be > 0, got {fps}")
     return value

@@ -132,7 +132,10 @@ class GifRecords(AnimationRecords):
         transparent = None
         if self.alpha:
             indices = np.asarray(paletted).copy()
-            palette = paletted.getpalette()[: 3 * (int(indices.max()) + 1)]
+            palette = paletted.getpalette()
+            if palette is None:  # quantize() makes a "P" image, which has one
+                raise RuntimeError("the quantized GIF frame has no palette")
+            palette = palette[: 3 * (int(indices.max()) + 1)]
             transparent = len(palette) // 3
             indices[crop[..., 3] < 128] = transparent
             paletted = Image.fromarray(indices, "P")

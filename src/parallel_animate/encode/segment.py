@@ -36,14 +36,19 @@ def _decoding_order_dts(packets: list[av.Packet]) -> None:
     ``r`` is the reordering depth the pts order needs, which keeps dts increasing and
     never after pts.
     """
-    dts = [p.dts for p in packets]
+    pts: list[int] = []
+    for packet in packets:
+        if packet.pts is None:  # the encoder was given a pts for every frame
+            raise RuntimeError("the encoder returned a packet without pts")
+        pts.append(packet.pts)
+    dts = [p.dts for p in packets if p.dts is not None]
     if (
-        None not in dts
+        len(dts) == len(packets)
         and all(a < b for a, b in itertools.pairwise(dts))
-        and all(0 <= p.pts - p.dts <= len(packets) for p in packets)
+        and all(0 <= p - d <= len(packets) for p, d in zip(pts, dts, strict=True))
     ):
         return
-    depth = max(i - p.pts for i, p in enumerate(packets))
+    depth = max(i - p for i, p in enumerate(pts))
     for i, packet in enumerate(packets):
         packet.dts = i - depth
 
@@ -68,6 +73,8 @@ class SegmentEncoder:
             os.environ.setdefault(name, value)
         self._container = av.open(self._buffer, "w", format=self.codec.segment_container)
         stream = self._container.add_stream(s.codec, rate=s.fps)
+        if not isinstance(stream, av.video.stream.VideoStream):  # a codec of codecs.py
+            raise TypeError(f"{s.codec} is not a video encoder")
         self._padded = padded_size(width, height, s.pixfmt)
         stream.width, stream.height = self._padded
         stream.pix_fmt = s.pixfmt
@@ -83,6 +90,8 @@ class SegmentEncoder:
         width, height = check_frame_size(self._size, rgba)
         if self._size is None:
             self._open(width, height)
+        # Both set by _open() on the first frame.
+        assert self._stream is not None and self._padded is not None
         pw, ph = self._padded
         if (pw, ph) != (width, height):
             rgba = np.pad(rgba, ((0, ph - height), (0, pw - width), (0, 0)), mode="edge")
@@ -99,7 +108,7 @@ class SegmentEncoder:
 
     def finish(self) -> bytes:
         """Flush the encoder and return the segment file's bytes."""
-        if self._container is None:
+        if self._container is None or self._stream is None:  # both set by _open()
             raise ValueError("no frames were added to the segment")
         self._packets.extend(self._stream.encode(None))
         _decoding_order_dts(self._packets)
