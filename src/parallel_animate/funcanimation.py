@@ -206,8 +206,8 @@ def save(
 
     Args:
         anim: the animation. Its figure is drawn on in this process only with
-            ``num_workers=1``, ``check=True`` or ``bbox_inches="tight"``; it is left as
-            ``Animation.save`` leaves it (showing what func last drew), never closed.
+            ``num_workers=1`` or ``check=True``; it is left as ``Animation.save``
+            leaves it (showing what func last drew), never closed.
         filename: the output; its extension picks the format.
         fps: frames per second; default ``1000 / interval``, as ``Animation.save``.
         dpi: default ``rcParams["savefig.dpi"]`` ("figure": the figure's dpi).
