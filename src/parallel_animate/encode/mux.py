@@ -57,9 +57,11 @@ class SegmentMuxer(FileWriter):
                 self._stream = self._container.add_stream_from_template(in_stream, opaque=True)
                 if "alpha_mode" in in_stream.metadata:  # vp9 alpha in Matroska
                     self._stream.metadata["alpha_mode"] = in_stream.metadata["alpha_mode"]
-            time_base = in_stream.time_base
-            if time_base is None:  # FFmpeg gives every demuxed stream one
+            stream_base = in_stream.time_base
+            if stream_base is None:  # FFmpeg gives every demuxed stream one
                 raise RuntimeError(f"segment at frame {segment.start} has no time base")
+            # a Fraction (PyAV 18) or PyAV's own rational type (PyAV 19): exact either way
+            time_base = Fraction(stream_base.numerator, stream_base.denominator)
             # Time bases that hold every frame time exactly must give exact frame numbers.
             exact = (1 / (time_base * fps)).denominator == 1
             packets = []

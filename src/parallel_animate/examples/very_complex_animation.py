@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
@@ -58,7 +59,9 @@ class VeryComplexAnimation(Animator):
         ax.set(xlim=(-2, 2), ylim=(-2, 2))
         # 3. bars
         ax = panel(grid[0, 3], "bar")
-        self.bars = ax.bar(np.arange(8), np.ones(8), color=plt.cm.tab10(np.arange(8)))
+        self.bars = ax.bar(
+            np.arange(8), np.ones(8), color=matplotlib.colormaps["tab10"](np.arange(8))
+        )
         ax.set_ylim(0, 2.1)
         # 4. polar spiral
         ax = panel(grid[0, 4], "polar", projection="polar")
@@ -117,7 +120,7 @@ class VeryComplexAnimation(Animator):
         ax.set_xlim(0, 2.1)
         # 13. pie
         ax = panel(grid[2, 4], "pie")
-        self.wedges, _ = ax.pie(np.ones(5), colors=plt.cm.Pastel1(np.arange(5)))
+        self.wedges, _ = ax.pie(np.ones(5), colors=matplotlib.colormaps["Pastel1"](np.arange(5)))
         # 14. timeline of the phase, with a cursor and a readout
         ax = panel(grid[3, :], "timeline")
         t = np.linspace(0, 8 * np.pi, 1000)
