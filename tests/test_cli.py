@@ -177,6 +177,9 @@ def test_options_reach_the_run_plan(tmp_path, monkeypatch):
     assert plan.blit is True and plan.n_frames == 3 and plan.disable_progress_bar is True
     assert plan.video.options["crf"] == "10"  # quality 80 on x264's scale: 51 - 0.51 * 80
     assert plan.workers == 1 and plan.video.codec == "libx264"
+    assert cli.main([*base, "--no-blit"]) == 0
+    assert cli.main(base) == 0
+    assert [p.blit for p in plans[1:]] == [False, "auto"]
 
 
 @pytest.mark.slow

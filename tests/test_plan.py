@@ -32,7 +32,7 @@ def test_defaults_of_an_mp4(tmp_path, monkeypatch):
     assert plan.video.codec == "libx264" and plan.video.pixfmt == "yuv420p"
     assert plan.video.options == {"crf": "23", "preset": "slow"}
     assert plan.video.fps == Fraction(2997, 100)
-    assert plan.blit is False and plan.reuse_figure is True and plan.preload_factor == 8
+    assert plan.blit == "auto" and plan.reuse_figure is True and plan.preload_factor == 8
     assert plan.progress_callback is None and plan.lent_figure is None
     assert list(tmp_path.iterdir()) == []  # nothing written
 
@@ -65,7 +65,7 @@ def test_explicit_fields_are_carried(tmp_path):
         (RunOptions(num_workers=2.0), TypeError, "num_workers must be an int"),
         (RunOptions(n_frames=0), ValueError, "n_frames must be >= 1"),
         (RunOptions(preload_factor=None), TypeError, "preload_factor must be an int >= 1"),
-        (RunOptions(blit="yes"), TypeError, "blit must be True or False"),
+        (RunOptions(blit="yes"), TypeError, "blit must be True, False or .auto."),
         (RunOptions(reuse_figure_object=1), TypeError, "reuse_figure_object must be True or"),
         (RunOptions(disable_progress_bar=0), TypeError, "True, False or None"),
         (RunOptions(plotting_log_interval=-1), ValueError, "plotting_log_interval must be >="),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from parallel_animate.pipeline import run
 from parallel_animate.plan import RunOptions, build_plan
+from parallel_animate.render import BlitMode
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -55,7 +56,7 @@ class Animator(ABC):
         *,
         quality: int | None = None,
         preset: str | None = None,
-        blit: bool = False,
+        blit: BlitMode = "auto",
         backend: Any = None,
     ) -> Path:
         """Render every frame and write the video; return the output path.
@@ -95,10 +96,14 @@ class Animator(ABC):
                 (crf, qscale, WebP quality, GIF palette size); None: the codec's default.
             preset: "fast", "balanced" or "small": encoding speed against file size,
                 mapped onto the codec's own presets; None: the codec's default.
-            blit: draw only what ``update()`` returns (the artists it changed, as for
-                FuncAnimation's func) over a background drawn once per worker; a frame
-                where anything else changed is drawn in full. Much faster for figures
-                with many static parts.
+            blit: ``"auto"`` (the default) redraws only what changed since the last
+                frame, found through matplotlib's own change tracking, and every frame
+                is byte for byte what a full draw gives; frames it cannot bound (a
+                figure-level text that changes, new limits, a 3D view) are drawn in
+                full. ``True`` draws only the artists ``update()`` returns (as for
+                FuncAnimation's func) over a background drawn once per worker, with
+                matplotlib's rule (animated artists on top). ``False`` draws every
+                frame in full.
             backend: None renders in local processes (``num_workers``); a
                 ``dask.distributed.Client`` or a scheduler address such as
                 ``"tcp://10.0.0.5:8786"`` renders on that Dask cluster, which decides

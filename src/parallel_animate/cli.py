@@ -3,7 +3,8 @@
     parallel-animate demo [OUTPUT] [--frames N] [--workers N]
     parallel-animate bench [BENCHMARK OPTIONS ...]      (from a checkout: python -m benchmarks)
     parallel-animate render module:Class OUTPUT --params FILE [--fps F] [--workers N]
-                            [--codec C] [--pixfmt P] [--quality Q] [--preset P] [--blit]
+                            [--codec C] [--pixfmt P] [--quality Q] [--preset P]
+                            [--blit | --no-blit]
 
 Mistakes on the command line (a module that is not there, a bad params file, a bad
 option value) print one line on stderr and exit with code 2; a failure in the user's
@@ -30,7 +31,7 @@ from parallel_animate.plan import RunOptions, build_plan
 PROG = "parallel-animate"
 
 # Options of `render` passed to make_video under the same name when given.
-PASSED_OPTIONS = ("quality", "preset", "blit", "backend")
+PASSED_OPTIONS = ("quality", "preset", "backend")
 
 
 class UsageError(Exception):
@@ -236,6 +237,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         disable_progress_bar=True if args.no_progress else None,
         video_codec=args.codec,
         video_pixfmt=args.pixfmt,
+        blit=args.blit,
         **given,
     )
     try:
@@ -289,8 +291,23 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--pixfmt", help="pixel format, e.g. yuv444p (default: the format's)")
     render.add_argument("--quality", type=int, help="0 (smallest) to 100 (best)")
     render.add_argument("--preset", help="encoding speed against size, e.g. fast")
-    render.add_argument(
-        "--blit", action="store_true", help="update() returns the artists it changed"
+    blitting = render.add_mutually_exclusive_group()
+    blitting.add_argument(
+        "--blit",
+        dest="blit",
+        action="store_const",
+        const=True,
+        default="auto",
+        help="update() returns the artists it changed; draw only those (matplotlib's "
+        "rule). Default: redraw only what changed, found automatically, every frame "
+        "the bytes of a full draw",
+    )
+    blitting.add_argument(
+        "--no-blit",
+        dest="blit",
+        action="store_const",
+        const=False,
+        help="draw every frame in full",
     )
     render.add_argument("--backend", help="a Dask scheduler address to render on")
     render.add_argument("--no-progress", action="store_true", help="hide the progress bar")

@@ -220,9 +220,10 @@ def save(
         check: first draw a few frames in order and in reverse order, in this process,
             and raise ValueError if they differ (func breaks the rule above).
         **options: any other argument of ``Animator.make_video``, e.g.
-            ``video_params``, ``n_frames``, ``disable_progress_bar``, ``blit=True``
-            (draw only the artists func returns, as a blitting FuncAnimation's func
-            does, over a background cached once per worker).
+            ``video_params``, ``n_frames``, ``disable_progress_bar``, ``blit``
+            (``"auto"`` by default: only what changed is redrawn, each frame the
+            bytes of a full draw; ``True``: only the artists func returns, as a
+            blitting FuncAnimation's func does; ``False``: full draws).
 
     Returns:
         The path of the file written.

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from parallel_animate.backends import check_backend
 from parallel_animate.encode import VideoSettings, resolve_video_settings
 from parallel_animate.encode.options import is_frame_pattern
-from parallel_animate.render import FrameStyle
+from parallel_animate.render import BlitMode, FrameStyle
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,7 +47,7 @@ class RunOptions:
     preload_factor: int = 8
     quality: int | None = None
     preset: str | None = None
-    blit: bool = False
+    blit: BlitMode = "auto"
     backend: Any = None
 
     @classmethod
@@ -67,7 +67,7 @@ class RunPlan:
     video: VideoSettings
     style: FrameStyle
     reuse_figure: bool
-    blit: bool
+    blit: BlitMode
     preload_factor: int
     disable_progress_bar: bool | None
     plotting_log_interval: int | None
@@ -167,7 +167,8 @@ def build_plan(
         raise TypeError("preload_factor must be an int >= 1, not None")
     _check_bool("disable_progress_bar", o.disable_progress_bar, allow_none=True)
     _check_bool("reuse_figure_object", o.reuse_figure_object)
-    _check_bool("blit", o.blit)
+    if o.blit not in (True, False, "auto") or not isinstance(o.blit, (bool, str)):
+        raise TypeError(f"blit must be True, False or 'auto', got {o.blit!r}")
     if isinstance(param_by_frame, (str, bytes)) or not isinstance(param_by_frame, Iterable):
         raise TypeError(
             f"param_by_frame must be an iterable of per-frame params, "

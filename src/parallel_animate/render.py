@@ -11,13 +11,18 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from parallel_animate.autoblit import AutoBlitter
 from parallel_animate.blit import Blitter, agg_canvas
 from parallel_animate.errors import RenderError
 from parallel_animate.style import FrameStyle
+
+#: ``False``: every frame drawn in full; ``True``: the artists ``update()`` returns, over a
+#: cached background (matplotlib's rule); ``"auto"``: what changed, byte for byte a full draw
+BlitMode = bool | Literal["auto"]
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure, SubFigure
@@ -146,7 +151,7 @@ class FrameRenderer:
         animator: Animator,
         style: FrameStyle,
         reuse_figure: bool = True,
-        blit: bool = False,
+        blit: BlitMode = False,
         *,
         tight_from: tuple[int, Any] | None = None,
         lent: LentFigure | None = None,
@@ -164,9 +169,13 @@ class FrameRenderer:
         self._fig: Figure | None = None
         self._used = False
         self._blitter: Blitter | None = None
+        self._auto: AutoBlitter | None = None
         #: frames drawn in full (every frame without blit; with blit, the first frame
         #: and every frame where something besides the returned artists changed)
         self.full_draws = 0
+        #: with blit="auto": frames drawn in part, and frames where nothing changed
+        self.partial_draws = 0
+        self.unchanged = 0
 
     def prepare(self) -> None:
         """Make the figure ready for the next frame: ``setup()`` runs here, and only here.
@@ -182,7 +191,8 @@ class FrameRenderer:
         if self._fig is None:
             self._fig = build_figure(self.animator, self.style)
             self._used = False
-            self._blitter = Blitter(self._fig) if self.blit else None
+            self._blitter = Blitter(self._fig) if self.blit is True else None
+            self._auto = AutoBlitter(self._fig) if self.blit == "auto" else None
 
     def _measure_tight_box(self) -> tuple[int, int, int, int]:
         """The tight box of ``tight_from``'s frame, drawn on a figure of its own (closed
@@ -216,6 +226,11 @@ class FrameRenderer:
         if self._blitter is not None:
             pixels = self._blitter.draw(changed)
             self.full_draws = self._blitter.full_draws
+        elif self._auto is not None:
+            pixels = self._auto.draw()
+            self.full_draws = self._auto.full_draws
+            self.partial_draws = self._auto.partial_draws
+            self.unchanged = self._auto.unchanged
         else:
             pixels = draw_to_array(fig)
             self.full_draws += 1
@@ -229,3 +244,4 @@ class FrameRenderer:
             close_figure(self._fig, self.lent)
             self._fig = None
             self._blitter = None
+            self._auto = None

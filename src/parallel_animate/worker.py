@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from parallel_animate.encode import EncodedSegment, VideoSettings, make_segment_encoder
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
-from parallel_animate.render import FrameRenderer, LentFigure, NotAFigureError
+from parallel_animate.render import BlitMode, FrameRenderer, LentFigure, NotAFigureError
 from parallel_animate.style import FrameStyle
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class RenderContext:
     style: FrameStyle
     reuse_figure: bool
     video: VideoSettings
-    blit: bool = False
+    blit: BlitMode = False
     #: ``(frame index, params)`` of the frame whose tight box crops every frame
     tight_from: tuple[int, Any] | None = None
     #: the caller's own figure, never closed (``save()`` in this process)

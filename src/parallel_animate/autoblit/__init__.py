@@ -1,0 +1,337 @@
+"""``blit="auto"``: redraw only what changed, and give the very bytes of a full draw.
+
+A full ``canvas.draw()`` paints the figure patch, then the figure's artists in zorder,
+each Axes painting its patch and then its children in zorder. Flattened, that is one
+list of *drawables* (inset Axes expanded in place); every pixel of a frame is the
+drawables that paint it, composited in that order. If ``H`` is a set of drawables such
+that, inside a region ``R``, every drawable painting there after the first member of
+``H`` painting there is in ``H`` too, then the frame inside ``R`` equals a *background*
+(everything but ``H``, drawn once) with the members of ``H`` that reach ``R`` drawn over
+it in order. Outside ``R`` nothing changed, so the previous frame stays.
+
+How a frame goes (:meth:`AutoBlitter.draw`, after ``update()``):
+
+- What changed: the drawables matplotlib marked stale, plus what matplotlib does not
+  mark (the data array of a colour-mapped collection, an annotation's ``xy``). The
+  structure (canvas size, every Axes' position, limits, scales and children) must be as
+  at the last draw, each changed drawable must belong to an Axes (not the figure) and
+  stay inside that Axes' box; a 3D Axes, a subfigure, an agg filter or anything else
+  this module cannot bound means a full draw of that frame.
+- Learning (:class:`_Plan`): on the first frame with changes, a full draw gives the
+  truth; ``H`` is grown from the changed drawables until it is closed as above, over
+  the boxes of their Axes; the background is drawn without ``H``; the background plus
+  ``H`` must equal the truth, byte for byte, or auto-blitting is switched off for this
+  figure. A plan lasts while the structure does and the changes stay inside it.
+- Otherwise the frame is drawn in part: the boxes of the Axes that changed are restored
+  from the background and the members of ``H`` that reach them are drawn again.
+
+Only the Agg canvas is used; matplotlib's private draw-order rules (Axes.draw,
+Figure.draw) are followed as of matplotlib 3.7-3.11, and checked once per plan by the
+comparison with the truth.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from parallel_animate.autoblit.boxes import (
+    Box,
+    Unsupported,
+    axes_box,
+    clamp,
+    clipped_inside,
+    extent,
+    footprint,
+    inside,
+    meets,
+    private,
+)
+from parallel_animate.autoblit.order import (
+    Drawable,
+    close,
+    containers,
+    draw_order,
+    signature,
+    watched,
+)
+from parallel_animate.blit import agg_canvas
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
+
+__all__ = ["AutoBlitter"]
+
+_logger = logging.getLogger("parallel_animate")
+
+#: plans that die before this many frames drawn in part count as a strike ...
+SHORT_PLAN = 3
+#: ... and this many strikes end the learning: full draws from then on
+MAX_STRIKES = 3
+
+
+@dataclass
+class _Plan:
+    """What was learned: the set H, the background, and the boxes H was closed over."""
+
+    hidden: set[int]  # id() of the members of H
+    background: np.ndarray
+    regions: dict[int, Box]  # id(Axes) -> its box, for the Axes whose changes are covered
+    footprints: dict[int, Box | None] = field(default_factory=dict)
+    #: id(Axes) -> positions in the draw order of the members of H that reach its box
+    redraw: dict[int, list[int]] = field(default_factory=dict)
+    frames: int = 0  # frames drawn in part with it
+
+
+class AutoBlitter:
+    """Draws the frames of one figure, each one byte-identical to a full draw."""
+
+    def __init__(self, fig: Figure) -> None:
+        self.fig = fig
+        self.full_draws = 0
+        self.partial_draws = 0
+        self.unchanged = 0
+        self._plan: _Plan | None = None
+        self._order: list[Drawable] = []
+        self._structure: Any = None
+        self._signatures: dict[int, Any] = {}
+        self._watched: list[Artist] = []  # artists whose changes matplotlib does not flag
+        self._containers: list[Artist] = []  # drawn in parts: a change to them is unknown
+        self._disabled = False
+        self._strikes = 0
+
+    # -- the frame ---------------------------------------------------------------
+    def draw(self) -> np.ndarray:
+        """Draw the figure as it is now (after ``update()``); return its RGBA pixels."""
+        canvas = agg_canvas(self.fig)
+        if self._disabled or self._structure is None:
+            return self._full()
+        try:
+            for ax in self.fig.axes:
+                private(ax)._unstale_viewLim()  # what a draw does first: autoscaling
+            structure = self._structure_now()
+            if structure != self._structure:
+                raise Unsupported("the layout, limits or children changed")
+            changed = self._changed()
+            if not changed:
+                self.unchanged += 1
+                self._settle()
+                return np.asarray(canvas.buffer_rgba())
+            groups = self._groups_of(changed)
+            plan = self._plan
+            if plan is None or not self._covered(plan, changed, groups):
+                return self._learn(changed, groups)
+            return self._partial(plan, groups)
+        except Unsupported as why:
+            _logger.debug("auto blit: full draw (%s)", why)
+            return self._full()
+
+    def _full(self) -> np.ndarray:
+        """A plain full draw; what was learned is dropped."""
+        canvas = agg_canvas(self.fig)
+        canvas.draw()
+        self.full_draws += 1
+        self._forget_plan()
+        if not self._disabled:
+            self._record()
+        return np.asarray(canvas.buffer_rgba())
+
+    def _forget_plan(self) -> None:
+        if self._plan is not None and self._plan.frames < SHORT_PLAN:
+            self._strikes += 1
+            if self._strikes >= MAX_STRIKES and not self._disabled:
+                self._disabled = True
+                _logger.debug("auto blit: plans keep breaking; full draws from now on")
+        self._plan = None
+
+    def _record(self) -> None:
+        """After a full draw: the draw order, the structure and the signatures as drawn."""
+        try:
+            self._order = draw_order(self.fig)
+            self._structure = self._structure_now()
+            self._watched = [d.artist for d in self._order if watched(d.artist)]
+            self._containers = containers(self.fig)
+            self._signatures = {id(a): signature(a) for a in self._watched}
+        except Unsupported as why:
+            _logger.debug("auto blit: off for this figure (%s)", why)
+            self._disabled = True
+        self._settle()
+
+    def _settle(self) -> None:
+        """Mark everything drawn as clean, so the next ``update()``'s changes stand out."""
+        for d in self._order:
+            private(d.artist)._stale = False
+        for artist in self._containers:
+            private(artist)._stale = False
+        for ax in self.fig.axes:
+            private(ax)._stale = False
+        private(self.fig)._stale = False
+
+    # -- what changed --------------------------------------------------------------
+    def _structure_now(self) -> Any:
+        fig = self.fig
+        canvas = agg_canvas(fig)
+        axes_state = []
+        for ax in fig.axes:
+            state: tuple[Any, ...] = (
+                id(ax),
+                ax.get_visible(),
+                tuple(ax.bbox.bounds),
+                tuple(ax.viewLim.bounds),
+                ax.get_xscale(),
+                ax.get_yscale(),
+                ax.axison,
+                ax.get_frame_on(),
+                tuple(map(id, ax.get_children())),
+            )
+            if ax.name == "3d":
+                view = (private(ax).elev, private(ax).azim, getattr(ax, "roll", None))
+                state += (view,)
+            axes_state.append(state)
+        return (
+            canvas.get_width_height(physical=True),
+            fig.dpi,
+            fig.get_visible(),
+            tuple(map(id, fig.get_children())),
+            tuple(axes_state),
+        )
+
+    def _changed(self) -> list[Drawable]:
+        if any(c.stale for c in self._containers):
+            raise Unsupported("an axis or tick changed")
+        moved = set()
+        for artist in self._watched:
+            now = signature(artist)
+            if now != self._signatures.get(id(artist)):
+                self._signatures[id(artist)] = now
+                moved.add(id(artist))
+        changed = [d for d in self._order if d.artist.stale or id(d.artist) in moved]
+        if not changed and (self.fig.stale and self._stale_beyond_order()):
+            raise Unsupported("something changed that the draw order does not hold")
+        return changed
+
+    def _stale_beyond_order(self) -> bool:
+        """A stale Axes none of whose drawables is stale: a change this module cannot
+        see (a tick label set directly, say)."""
+        return any(ax.stale for ax in self.fig.axes) or self.fig.patch.stale
+
+    def _groups_of(self, changed: list[Drawable]) -> dict[int, Box]:
+        """The boxes of the Axes holding the changed drawables; each changed drawable
+        must stay inside its Axes' box, before and after."""
+        renderer = agg_canvas(self.fig).get_renderer()
+        height = agg_canvas(self.fig).get_width_height(physical=True)[1]
+        groups: dict[int, Box] = {}
+        for d in changed:
+            ax = d.axes
+            if ax is None:
+                raise Unsupported(f"a figure-level {type(d.artist).__name__} changed")
+            if ax.name == "3d":
+                raise Unsupported("a 3D Axes changed")
+            box = axes_box(ax, height)
+            groups[id(ax)] = box
+            if clipped_inside(d.artist, box, height):
+                continue
+            reach = extent(d.artist, renderer, height)
+            if reach is None:
+                continue
+            if not inside(reach, box):
+                raise Unsupported(f"a {type(d.artist).__name__} reaches out of its Axes")
+        return groups
+
+    def _covered(self, plan: _Plan, changed: list[Drawable], groups: dict[int, Box]) -> bool:
+        """Whether the plan covers this frame: every changed drawable in H, every Axes
+        that changed among the boxes H was closed over, each box as it was."""
+        if any(id(d.artist) not in plan.hidden for d in changed):
+            return False
+        return all(plan.regions.get(key) == box for key, box in groups.items())
+
+    # -- learning ------------------------------------------------------------------
+    def _learn(self, changed: list[Drawable], groups: dict[int, Box]) -> np.ndarray:
+        """Full draw (the truth), then a plan whose background + H must give the truth."""
+        canvas = agg_canvas(self.fig)
+        previous = self._plan
+        self._forget_plan()
+        if self._disabled:
+            return self._full()
+        dynamic = {id(d.artist) for d in changed}
+        if previous is not None:
+            dynamic |= {i for i in previous.hidden if i in {id(d.artist) for d in self._order}}
+        regions = dict(groups)
+        if previous is not None:
+            regions = {**previous.regions, **regions}
+        canvas.draw()
+        self.full_draws += 1
+        self._record()
+        if self._disabled:
+            return np.asarray(canvas.buffer_rgba())
+        buffer = np.asarray(canvas.buffer_rgba())
+        truth = buffer.copy()
+        renderer = canvas.get_renderer()
+        height = canvas.get_width_height(physical=True)[1]
+        by_id = {id(d.artist): d for d in self._order}
+        axes_by_id = {id(ax): ax for ax in self.fig.axes}
+        regions = {k: axes_box(axes_by_id[k], height) for k in regions if k in axes_by_id}
+        footprints = {
+            id(d.artist): footprint(d.artist, d.axes, renderer, height) for d in self._order
+        }
+        for key in dynamic:
+            d = by_id.get(key)
+            if d is not None and d.axes is not None and id(d.axes) in regions:
+                footprints[key] = regions[id(d.axes)]
+        hidden = close(self._order, {k for k in dynamic if k in by_id}, regions, footprints)
+        renderer.clear()
+        for d in self._order:
+            if id(d.artist) not in hidden:
+                d.artist.draw(renderer)
+        background = buffer.copy()
+        for d in self._order:
+            if id(d.artist) in hidden:
+                d.artist.draw(renderer)
+        if not np.array_equal(buffer, truth):
+            differ = int(np.any(buffer != truth, axis=-1).sum())
+            _logger.debug(
+                "auto blit: off for this figure (a partial draw differed in %d px)", differ
+            )
+            buffer[...] = truth
+            self._disabled = True
+            self._settle()
+            return buffer
+        redraw = {
+            key: [
+                i
+                for i, d in enumerate(self._order)
+                if id(d.artist) in hidden and meets(footprints.get(id(d.artist)), box)
+            ]
+            for key, box in regions.items()
+        }
+        self._plan = _Plan(hidden, background, regions, footprints, redraw)
+        self._settle()
+        return buffer
+
+    # -- drawing in part -------------------------------------------------------------
+    def _partial(self, plan: _Plan, groups: dict[int, Box]) -> np.ndarray:
+        canvas = agg_canvas(self.fig)
+        renderer = canvas.get_renderer()
+        buffer = np.asarray(canvas.buffer_rgba())
+        height, width = buffer.shape[:2]
+        boxes = [clamp(box, width, height) for box in groups.values()]
+        previous = buffer.copy()
+        for x0, y0, x1, y1 in boxes:
+            buffer[y0:y1, x0:x1] = plan.background[y0:y1, x0:x1]
+        positions: set[int] = set()
+        for key in groups:
+            positions.update(plan.redraw[key])
+        for i in sorted(positions):
+            self._order[i].artist.draw(renderer)
+        kept = [buffer[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in boxes]
+        buffer[...] = previous
+        for (x0, y0, x1, y1), pixels in zip(boxes, kept, strict=True):
+            buffer[y0:y1, x0:x1] = pixels
+        plan.frames += 1
+        self.partial_draws += 1
+        self._settle()
+        return buffer

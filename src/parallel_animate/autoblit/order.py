@@ -1,0 +1,175 @@
+"""The draw order of a full draw, flattened, and the sets of drawables built on it.
+
+A full draw paints the figure patch, then the figure's children in zorder; an Axes
+paints its patch, then its children in zorder (matplotlib's Figure.draw and Axes.draw);
+an Axis paints each tick's parts, then its label and offset text. :func:`draw_order`
+lists those *drawables* in that order, so that any of them can be drawn again alone.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from parallel_animate.autoblit.boxes import Box, Unsupported, meets, private
+
+#: data arrays of colour-mapped artists up to this size are compared by checksum
+CHECKSUM_BYTES = 8 << 20
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+    from matplotlib.figure import Figure
+
+
+@dataclass
+class Drawable:
+    """One entry of the draw order: an artist drawn on its own, and the Axes it is in."""
+
+    artist: Artist
+    axes: Axes | None  # None: a figure-level artist
+    index: int = 0
+
+
+def draw_order(fig: Figure) -> list[Drawable]:
+    """The drawables of a full draw, in the order Figure.draw and Axes.draw paint them."""
+    if not fig.get_visible():
+        raise Unsupported("the figure is hidden")
+    if fig.subfigs:
+        raise Unsupported("the figure has subfigures")
+    if fig.suppressComposite is False:
+        raise Unsupported("images are composited")
+    order = [Drawable(fig.patch, None)]
+    children = [a for a in fig.get_children() if a is not fig.patch and not a.get_animated()]
+    for artist in sorted(children, key=lambda a: a.get_zorder()):
+        order.extend(expand(artist, None))
+    for i, d in enumerate(order):
+        d.index = i
+        if d.artist.get_agg_filter() is not None:
+            raise Unsupported("an artist has an agg filter")
+    return order
+
+
+def expand(artist: Artist, parent: Axes | None) -> Iterator[Drawable]:
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+
+    if isinstance(artist, Axis) and parent is not None:
+        yield from expand_axis(artist, parent)
+        return
+    if not isinstance(artist, Axes) or artist.name == "3d":
+        yield Drawable(artist, parent)  # a 3D Axes orders its children itself: one unit
+        return
+    ax = artist
+    if not ax.get_visible():
+        return
+    if private(ax)._rasterization_zorder is not None:
+        raise Unsupported("an Axes has a rasterization zorder")
+    children = ax.get_children()
+    children.remove(ax.patch)
+    framed = ax.axison and ax.get_frame_on()
+    if not framed:
+        spines = {id(s) for s in ax.spines.values()}
+        children = [a for a in children if id(a) not in spines]
+    if not ax.axison:
+        axis_ids = {id(a) for a in private(ax)._axis_map.values()}
+        children = [a for a in children if id(a) not in axis_ids]
+    children = sorted((a for a in children if not a.get_animated()), key=attrgetter("zorder"))
+    if framed:
+        yield Drawable(ax.patch, ax)
+    for child in children:
+        yield from expand(child, ax)
+
+
+def expand_axis(axis: Axis, parent: Axes) -> Iterator[Drawable]:
+    """An Axis as Axis.draw paints it: each tick's gridline, tick lines and labels, then
+    the axis label and the offset text. Apart, most tick labels stay in the background."""
+    if not axis.get_visible():
+        return
+    for tick in private(axis)._update_ticks():  # the ticks its last draw drew
+        if tick.get_visible():
+            for part in (tick.gridline, tick.tick1line, tick.tick2line, tick.label1, tick.label2):
+                yield Drawable(part, parent)
+    yield Drawable(axis.label, parent)
+    yield Drawable(axis.offsetText, parent)
+
+
+def close(
+    order: list[Drawable],
+    seeds: set[int],
+    regions: dict[int, Box],
+    footprints: dict[int, Box | None],
+) -> set[int]:
+    """Grow ``seeds`` into H: in every region, every drawable after H's first member
+    there that paints there too."""
+    hidden = set(seeds)
+    grew = True
+    while grew:
+        grew = False
+        for box in regions.values():
+            first = next(
+                (
+                    i
+                    for i, d in enumerate(order)
+                    if id(d.artist) in hidden and meets(footprints.get(id(d.artist)), box)
+                ),
+                None,
+            )
+            if first is None:
+                continue
+            for d in order[first:]:
+                key = id(d.artist)
+                if key not in hidden and meets(footprints.get(key), box):
+                    hidden.add(key)
+                    grew = True
+    return hidden
+
+
+def containers(fig: Figure) -> list[Artist]:
+    """The 2D Axes' axes and ticks: drawn in parts here, so their own changes (new tick
+    locations, say) are not seen through their parts."""
+    found: list[Artist] = []
+    for ax in fig.axes:
+        if ax.name == "3d":
+            continue
+        for axis in private(ax)._axis_map.values():
+            found.append(axis)
+            found.extend(axis.get_major_ticks(len(axis.majorTicks)))
+            found.extend(axis.get_minor_ticks(len(axis.minorTicks)))
+    return found
+
+
+def watched(artist: Artist) -> bool:
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.text import Annotation
+
+    return isinstance(artist, (Annotation, ScalarMappable))
+
+
+def signature(artist: Artist) -> Any:
+    """What changes without matplotlib marking the artist stale: the data array of a
+    colour-mapped artist (``set_array``), an annotation's points."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.text import Annotation
+
+    if isinstance(artist, Annotation):
+        return (tuple(np.ravel(artist.xy)), tuple(np.ravel(artist.xyann)))
+    if isinstance(artist, ScalarMappable):
+        array = artist.get_array()
+        if array is None:
+            return None
+        data = np.ma.getdata(array)
+        mask = np.ma.getmaskarray(array) if np.ma.isMaskedArray(array) else None
+        if data.nbytes > CHECKSUM_BYTES or data.dtype.hasobject:
+            return (id(array), data.shape)
+        crc = zlib.crc32(np.ascontiguousarray(data).tobytes())
+        if mask is not None:
+            crc = zlib.crc32(np.ascontiguousarray(mask).tobytes(), crc)
+        return (id(array), data.shape, data.dtype.str, crc)
+    return None
