@@ -119,9 +119,13 @@ def run(plan: RunPlan) -> Path:
         try:
             writer = open_writer(plan.video, plan.output)
 
+            draws = [0, 0, 0]
+
             def commit(encoded: EncodedSegment, writer: SegmentWriter = writer) -> None:
                 writer.add(encoded)
                 progress.on_saved(encoded.n_frames)
+                for i, n in enumerate(encoded.draws):
+                    draws[i] += n
 
             scheduler = Scheduler(
                 segments,
@@ -142,6 +146,11 @@ def run(plan: RunPlan) -> Path:
             backend.close()
             writer.commit()
             ok = True
+            _logger.debug(
+                "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)",
+                *draws,
+                plan.blit,
+            )
         finally:
             progress.close()
             if not ok:

@@ -177,6 +177,10 @@ class FrameRenderer:
         self.partial_draws = 0
         self.unchanged = 0
 
+    def draw_counts(self) -> tuple[int, int, int]:
+        """Frames drawn so far: (in full, in part, unchanged)."""
+        return (self.full_draws, self.partial_draws, self.unchanged)
+
     def prepare(self) -> None:
         """Make the figure ready for the next frame: ``setup()`` runs here, and only here.
 

@@ -80,6 +80,7 @@ def render_segment(
     ``report_progress(n)`` is called after each frame is handed to the encoder.
     """
     renderer, lock = _renderer_for(context)
+    before = renderer.draw_counts()
     encoder = make_segment_encoder(context.video, segment.start)
     name = type(context.animator).__name__
     try:
@@ -118,4 +119,10 @@ def render_segment(
         width=width,
         height=height,
         data=data,
+        draws=_since(before, renderer.draw_counts()),
     )
+
+
+def _since(before: tuple[int, int, int], now: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The draws of one segment: the renderer's counts now, less those before it."""
+    return (now[0] - before[0], now[1] - before[1], now[2] - before[2])

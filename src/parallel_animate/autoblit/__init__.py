@@ -58,6 +58,7 @@ from parallel_animate.autoblit.order import (
     signature,
     watched,
 )
+from parallel_animate.autoblit.watch import TickWatch, TransformWatch
 from parallel_animate.blit import agg_canvas
 
 if TYPE_CHECKING:
@@ -101,6 +102,8 @@ class AutoBlitter:
         self._signatures: dict[int, Any] = {}
         self._watched: list[Artist] = []  # artists whose changes matplotlib does not flag
         self._containers: list[Artist] = []  # drawn in parts: a change to them is unknown
+        self._ticks = TickWatch(None)
+        self._transforms = TransformWatch(())
         self._disabled = False
         self._strikes = 0
 
@@ -155,6 +158,8 @@ class AutoBlitter:
             self._structure = self._structure_now()
             self._watched = [d.artist for d in self._order if watched(d.artist)]
             self._containers = containers(self.fig)
+            self._ticks = TickWatch(self.fig)
+            self._transforms = TransformWatch(d.artist for d in self._order)
             self._signatures = {id(a): signature(a) for a in self._watched}
         except Unsupported as why:
             _logger.debug("auto blit: off for this figure (%s)", why)
@@ -185,8 +190,8 @@ class AutoBlitter:
                 ax.get_xscale(),
                 ax.get_yscale(),
                 ax.axison,
-                ax.get_frame_on(),
-                tuple(map(id, ax.get_children())),
+                private(ax)._frameon,
+                tuple((id(a), a.get_zorder()) for a in ax.get_children()),
             )
             if ax.name == "3d":
                 view = (private(ax).elev, private(ax).azim, getattr(ax, "roll", None))
@@ -196,13 +201,17 @@ class AutoBlitter:
             canvas.get_width_height(physical=True),
             fig.dpi,
             fig.get_visible(),
-            tuple(map(id, fig.get_children())),
+            tuple((id(a), a.get_zorder()) for a in fig.get_children()),
             tuple(axes_state),
         )
 
     def _changed(self) -> list[Drawable]:
         if any(c.stale for c in self._containers):
             raise Unsupported("an axis or tick changed")
+        if self._ticks.changed():
+            raise Unsupported("tick labels of a custom formatter or locator changed")
+        if self._transforms.changed():
+            raise Unsupported("a transform or box changed in place")
         moved = set()
         for artist in self._watched:
             now = signature(artist)

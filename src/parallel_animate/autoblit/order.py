@@ -73,7 +73,7 @@ def expand(artist: Artist, parent: Axes | None) -> Iterator[Drawable]:
         raise Unsupported("an Axes has a rasterization zorder")
     children = ax.get_children()
     children.remove(ax.patch)
-    framed = ax.axison and ax.get_frame_on()
+    framed = ax.axison and private(ax)._frameon
     if not framed:
         spines = {id(s) for s in ax.spines.values()}
         children = [a for a in children if id(a) not in spines]

@@ -78,6 +78,8 @@ class EncodedSegment:
     width: int
     height: int
     data: bytes | tuple[bytes, ...]
+    #: how its frames were drawn: (in full, in part, unchanged); for the logs
+    draws: tuple[int, int, int] = (0, 0, 0)
 
     def container_file(self) -> bytes:
         """``data`` of a video format's segment: the container file's bytes."""
