@@ -10,22 +10,28 @@ a runner in :data:`RUNNERS` (the peer runs in its own interpreter, ``_peer_case.
 
 It times only the work (not interpreter start or imports), measures its own and its
 children's CPU time with getrusage around that work, checks the video it wrote, and
-writes a JSON result file. Peak memory is measured from outside by the parent.
+writes a JSON result file. Peak memory is measured from outside by the parent. The
+make_video methods also report the frames drawn in full, in part and unchanged, from the
+library's DEBUG line at the end of the run (``draws``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import importlib
 import json
+import logging
 import multiprocessing
 import os
+import re
 import resource
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +43,7 @@ import av
 import numpy as np
 
 from benchmarks import scenes
+from benchmarks.methods import METHODS
 from benchmarks.videoinfo import inspect_video
 
 # The codec settings every path uses, so only the machinery differs.
@@ -76,6 +83,70 @@ class Meter:
         }
 
 
+#: The pipeline's DEBUG line at the end of a make_video run (logger "parallel_animate"),
+#: "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)", as formatted.
+DRAWS_LINE = re.compile(
+    r"Frames drawn: (?P<full>\d+) in full, (?P<part>\d+) in part, "
+    r"(?P<unchanged>\d+) unchanged \(blit=(?P<blit>.*)\)"
+)
+LIBRARY_LOGGER = "parallel_animate"
+#: At most this many distinct other DEBUG lines are kept (with their counts).
+MAX_DEBUG_LINES = 20
+
+
+class DrawCountHandler(logging.Handler):
+    """Keeps the counts of the "Frames drawn" line, and the other DEBUG lines seen.
+
+    Only what this process logs: with W >= 2 the workers' own lines (e.g. why the auto
+    blitter drew a frame in full) stay in the workers; the counts are summed over the
+    segments in this process before the line is logged.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.draws: dict[str, Any] | None = None
+        self.others: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record must not fail the run
+            return
+        found = DRAWS_LINE.fullmatch(message)
+        if found is None:
+            if record.levelno == logging.DEBUG:
+                self.others[message] += 1
+            return
+        self.draws = {k: int(found[k]) for k in ("full", "part", "unchanged")}
+        self.draws["blit"] = found["blit"]  # repr of make_video's blit=, as logged
+
+    def result(self) -> dict[str, Any]:
+        """``draws`` (None if the line never came) and ``debug_lines``: the other
+        DEBUG lines of this process, most frequent first, with their counts."""
+        return {
+            "draws": self.draws,
+            "debug_lines": [
+                {"message": m, "count": n} for m, n in self.others.most_common(MAX_DEBUG_LINES)
+            ],
+        }
+
+
+@contextlib.contextmanager
+def capturing_draw_counts() -> Iterator[DrawCountHandler]:
+    """The library's logger at DEBUG, into a :class:`DrawCountHandler`, for the block
+    only (level and handlers as they were afterwards)."""
+    logger = logging.getLogger(LIBRARY_LOGGER)
+    handler = DrawCountHandler()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def run_funcanimation(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
     """matplotlib's serial FuncAnimation.save through an ffmpeg pipe."""
     import imageio_ffmpeg
@@ -93,11 +164,16 @@ def run_funcanimation(scene: scenes.Scene, args: argparse.Namespace) -> dict[str
     return {**m.as_dict(), "ffmpeg_args": extra}
 
 
-def run_ours(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict[str, Any]:
-    """parallel_animate's make_video with the scene's Animator subclass."""
+def run_ours(scene: scenes.Scene, args: argparse.Namespace, blit: bool | str) -> dict[str, Any]:
+    """parallel_animate's make_video with the scene's Animator subclass.
+
+    ``blit`` is passed as given: False (every frame in full), True (the artists
+    ``update()`` returns, over a background) or "auto" (the default: what changed).
+    The frames drawn in full / in part / unchanged come from the pipeline's DEBUG line.
+    """
     animator = scene.animator()
     params = scene.params(args.frames)
-    with Meter() as m:
+    with capturing_draw_counts() as draws, Meter() as m:
         path = animator.make_video(
             str(args.output),
             params,
@@ -106,7 +182,7 @@ def run_ours(scene: scenes.Scene, args: argparse.Namespace, blit: bool) -> dict[
             disable_progress_bar=True,
             blit=blit,
         )
-    return {**m.as_dict(), "returned_path": str(path)}
+    return {**m.as_dict(), "returned_path": str(path), **draws.result()}
 
 
 def run_floor(
@@ -252,6 +328,8 @@ def run_dask(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
     its workers import this package first, as they would after an earlier render. The
     workers' CPU, read in each worker around the timed region, is reported as the
     children's, since getrusage cannot see processes that are still running.
+    Every frame is drawn in full (``blit=False``, not make_video's default "auto"), as
+    in the "ours" row it is compared with.
     """
     from distributed import Client, LocalCluster
 
@@ -270,9 +348,14 @@ def run_dask(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
         client.run(importlib.import_module, "benchmarks.scenes")
         cluster_start_s = time.perf_counter() - t0
         workers_cpu0 = _workers_cpu_seconds(client)
-        with Meter() as m:
+        with capturing_draw_counts() as draws, Meter() as m:
             path = animator.make_video(
-                str(args.output), params, scene.fps, backend=client, disable_progress_bar=True
+                str(args.output),
+                params,
+                scene.fps,
+                backend=client,
+                disable_progress_bar=True,
+                blit=METHODS["dask"].blit_mode,
             )
         workers_cpu_s = _workers_cpu_seconds(client) - workers_cpu0
     return {
@@ -280,6 +363,7 @@ def run_dask(scene: scenes.Scene, args: argparse.Namespace) -> dict[str, Any]:
         "children_cpu_s": workers_cpu_s,
         "cluster_start_s": cluster_start_s,
         "returned_path": str(path),
+        **draws.result(),
     }
 
 
@@ -289,8 +373,10 @@ RUNNERS: dict[str, Callable[[scenes.Scene, argparse.Namespace], dict[str, Any]]]
     "floor": functools.partial(run_floor, blit=False),
     "floor-blit": functools.partial(run_floor, blit=True),
     "floor-side-by-side": run_floor_side_by_side,
-    "ours": functools.partial(run_ours, blit=False),
-    "ours-blit": functools.partial(run_ours, blit=True),
+    **{
+        name: functools.partial(run_ours, blit=METHODS[name].blit_mode)
+        for name in ("ours", "ours-auto", "ours-blit")
+    },
     "dask": run_dask,
 }
 

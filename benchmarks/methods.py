@@ -19,8 +19,15 @@ class Method:
     label: str  # table label; "{w}" becomes the worker count
     per_worker_count: bool = False  # one case per --workers value (else one, W=1)
     floor: str | None = None  # the floor method whose time / W is this row's ideal
-    full_redraw: str | None = None  # for a blit method: the same method without blit
+    # for a method that draws frames in part (blit=True or "auto"): the same method
+    # drawing every frame in full, which its "x vs full redraw" column divides by
+    full_redraw: str | None = None
     peer: bool = False  # runs in the peer's interpreter (see _peer_case.py)
+    # make_video's blit= of this method (False, True or "auto"); the floors' blit too
+    blit_mode: bool | str = False
+    # a make_video row: the case reports the frames drawn in full / in part / unchanged
+    # (the pipeline's DEBUG line "Frames drawn: ...")
+    draw_counts: bool = False
 
     def label_for(self, workers: int) -> str:
         """The table label of this method at ``workers`` workers."""
@@ -33,8 +40,9 @@ class Method:
 
     @property
     def blit(self) -> bool:
-        """Whether the method draws only the animated artists over a cached background."""
-        return self.full_redraw is not None
+        """Whether the method draws only the animated artists over a cached background
+        (blit=True, what the fidelity check compares with full redraws)."""
+        return self.blit_mode is True
 
 
 PEER_DIST = "parallel-matplotlib-animation"
@@ -47,22 +55,48 @@ METHODS: dict[str, Method] = {
     for m in (
         Method("funcanimation", "FuncAnimation.save"),
         Method("floor", "floor (1 proc)", floor="floor"),
-        Method("floor-blit", "floor (blit, 1 proc)", floor="floor-blit", full_redraw="floor"),
+        Method(
+            "floor-blit",
+            "floor (blit, 1 proc)",
+            floor="floor-blit",
+            full_redraw="floor",
+            blit_mode=True,
+        ),
         Method(
             "floor-side-by-side",
             "floor W={w} side by side",
             per_worker_count=True,
             floor="floor",
         ),
-        Method("ours", "make_video W={w}", per_worker_count=True, floor="floor"),
+        Method("ours", "make_video W={w}", per_worker_count=True, floor="floor", draw_counts=True),
+        # make_video's default since blit="auto" came in: what a user with unchanged
+        # code gets. It draws what changed; its floor is the full-redraw floor.
+        Method(
+            "ours-auto",
+            "make_video W={w} auto",
+            per_worker_count=True,
+            floor="floor",
+            full_redraw="ours",
+            blit_mode="auto",
+            draw_counts=True,
+        ),
         Method(
             "ours-blit",
             "make_video W={w} blit",
             per_worker_count=True,
             floor="floor-blit",
             full_redraw="ours",
+            blit_mode=True,
+            draw_counts=True,
         ),
-        Method("dask", "make_video dask W={w}", per_worker_count=True, floor="floor"),
+        # full redraws (blit=False), as the "ours" row it is compared with
+        Method(
+            "dask",
+            "make_video dask W={w}",
+            per_worker_count=True,
+            floor="floor",
+            draw_counts=True,
+        ),
         Method(
             "peer",
             PEER_DIST + " W={w}",

@@ -29,8 +29,17 @@ COLUMNS: Columns = [
     ("wall_over_floor", "wall/floor"),
     ("peak_rss_mb", "peak tree RSS MB"),
     ("main_cpu_pct", "main CPU %"),
+    ("draws", "draws full/part/same"),
 ]
-OPTIONAL_COLUMNS = ("spread_pct", "x_vs_funcanimation", "x_vs_full_redraw", "x_vs_peer")
+OPTIONAL_COLUMNS = (
+    "spread_pct",
+    "x_vs_funcanimation",
+    "x_vs_full_redraw",
+    "x_vs_peer",
+    "draws",
+)
+#: The keys of a case's ``draws`` (the library's "Frames drawn" DEBUG line), in order.
+DRAW_KEYS = ("full", "part", "unchanged")
 
 FIDELITY_COLUMNS: Columns = [
     ("scene", "scene"),
@@ -50,8 +59,8 @@ NOTES = """\
 - spread % (with --repeat): (slowest - fastest run) / median, of this case's runs.
 - fps: frames / wall s.
 - x vs FuncAnim: FuncAnimation.save wall / this wall (how many times faster).
-- x vs full redraw (blit rows): the same method's full-redraw wall at the same W / this
-  wall.
+- x vs full redraw (blit and auto rows): the same method's full-redraw wall at the same
+  W / this wall.
 - x vs peer: parallel-matplotlib-animation's wall at the same W / this wall.
 - wall/floor: wall / (floor / W), W = worker count of the row (1 for FuncAnimation
   and the floors); blit rows use the blit floor. 1.0 = as fast as perfectly parallel
@@ -59,7 +68,11 @@ NOTES = """\
 - peak tree RSS MB: max over 50 ms samples of the summed RSS of the case process and
   all its descendants (shared pages of forked workers are counted once per process).
 - main CPU %: main process CPU / (main + waited-for children CPU), from getrusage
-  around the work."""
+  around the work.
+- draws full/part/same (make_video rows): frames drawn in full / in part / unchanged,
+  from the library's DEBUG line "Frames drawn: ..." at the end of the run. With
+  blit=True the library counts only the full draws (the first frame of each worker and
+  any redraw), not the blitted frames, so the three need not add up to the frames."""
 
 
 def _workers(result: dict[str, Any]) -> int:
@@ -119,6 +132,8 @@ def build_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         own, kids = r.get("self_cpu_s", 0.0), r.get("children_cpu_s", 0.0)
         if own + kids > 0:
             row["main_cpu_pct"] = 100.0 * own / (own + kids)
+        if r.get("draws"):
+            row["draws"] = {k: r["draws"][k] for k in DRAW_KEYS}
         rows.append(row)
     return rows
 
@@ -133,6 +148,8 @@ def table_columns(rows: list[dict[str, Any]]) -> Columns:
 
 
 def _fmt(key: str, value: Any) -> str:
+    if key == "draws":  # blank where there is nothing to count (not a make_video row)
+        return "" if value is None else "/".join(str(value[k]) for k in DRAW_KEYS)
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -228,6 +245,7 @@ def warnings_for(
                 f"{name}: workers came from a forkserver; getrusage does not count "
                 "them, so main CPU % may be too high"
             )
+        out += _draw_warnings(name, r)
         sampled = r.get("children_cpu_s_sampled", 0.0)
         counted = r.get("children_cpu_s", 0.0)
         if sampled > 1.5 * counted + 0.5:
@@ -235,6 +253,26 @@ def warnings_for(
                 f"{name}: children used >= {sampled:.1f} s CPU (sampled) but getrusage "
                 f"counted {counted:.1f} s; main CPU % is too high"
             )
+    return out
+
+
+def _draw_warnings(name: str, r: dict[str, Any]) -> list[str]:
+    """The draw counts of a make_video row: missing, not adding up, or all full draws
+    where the method should draw in part."""
+    method = METHODS[r["method"]]
+    if not method.draw_counts:
+        return []
+    draws = r.get("draws")
+    if not draws:
+        return [f'{name}: no "Frames drawn" line from the library: draw counts unknown']
+    counted = sum(draws[k] for k in DRAW_KEYS)
+    out = []
+    if method.blit_mode is not True and counted != r["frames"]:
+        out.append(f"{name}: the draw counts add up to {counted} frames, not {r['frames']}")
+    if method.blit_mode == "auto" and draws["full"] == counted:
+        out.append(
+            f"{name}: blit='auto' drew every frame in full, so this row measures full redraws"
+        )
     return out
 
 

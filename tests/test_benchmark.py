@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import sysconfig
@@ -17,6 +18,7 @@ from PIL import Image
 
 from benchmarks import fidelity, report
 from benchmarks.__main__ import main, median_run, parse_args, plan
+from benchmarks._case import RUNNERS, capturing_draw_counts
 from benchmarks.methods import METHODS, PEER_DIST, PEER_VERSION
 from benchmarks.plot import write_scaling_plot
 from benchmarks.runner import SCENES_DIR, CaseSpec, _descendant_pids, run_case
@@ -92,6 +94,7 @@ def _result(scene, method, wall, workers=1, frames=10):
         "wall_s": wall,
         "self_cpu_s": 1.0,
         "children_cpu_s": 1.0,
+        "output_frames": frames,
     }
 
 
@@ -116,6 +119,113 @@ def test_rows_compare_blit_with_full_redraw_and_peer_at_the_same_workers():
     assert "x_vs_peer" not in rows[f"{PEER_DIST} W=2"]
     assert rows[f"{PEER_DIST} W=2"]["wall_over_floor"] == pytest.approx(5.0 / 2.0)
     assert "x vs peer" in report.format_text(list(rows.values()))
+
+
+def test_auto_row_compares_with_full_redraw_peer_and_the_full_floor():
+    results = [
+        _result("s", "floor", 4.0),
+        _result("s", "floor-blit", 1.0),
+        _result("s", "ours", 3.0, workers=1),
+        _result("s", "ours", 2.5, workers=2),
+        _result("s", "ours-auto", 1.25, workers=2),
+        _result("s", "peer", 5.0, workers=2),
+    ]
+    rows = {r["method"]: r for r in report.build_rows(results)}
+    auto = rows["make_video W=2 auto"]
+    assert auto["method_id"] == "ours-auto"
+    assert auto["x_vs_full_redraw"] == pytest.approx(2.5 / 1.25)  # ours at W=2, not W=1
+    assert auto["x_vs_peer"] == pytest.approx(5.0 / 1.25)
+    assert auto["wall_over_floor"] == pytest.approx(1.25 / (4.0 / 2))  # the full floor
+    assert METHODS["ours-auto"].blit_mode == "auto" and not METHODS["ours-auto"].blit
+    assert METHODS["ours-auto"].series_label == "make_video auto"
+    # blit="auto" is not the blit=True the fidelity check compares
+    assert [m for m in METHODS.values() if m.blit] == [METHODS["floor-blit"], METHODS["ours-blit"]]
+    assert RUNNERS["ours-auto"].keywords == {"blit": "auto"}
+    assert RUNNERS["ours"].keywords == {"blit": False}
+    assert RUNNERS["ours-blit"].keywords == {"blit": True}
+
+
+def test_draw_counts_are_a_column_of_the_make_video_rows_only():
+    results = [
+        _result("s", "floor", 4.0),
+        {**_result("s", "ours", 2.0, 2), "draws": {"full": 10, "part": 0, "unchanged": 0}},
+        {
+            **_result("s", "ours-auto", 1.0, 2),
+            "draws": {"full": 2, "part": 7, "unchanged": 1, "blit": "'auto'"},
+        },
+    ]
+    rows = report.build_rows(results)
+    assert "draws" not in rows[0]
+    assert rows[2]["draws"] == {"full": 2, "part": 7, "unchanged": 1}
+    lines = report.format_markdown(rows).splitlines()
+    assert lines[0].endswith("| draws full/part/same |")
+    assert lines[2].endswith("|  |")  # the floor: blank
+    assert lines[3].endswith("| 10/0/0 |")
+    assert lines[4].endswith("| 2/7/1 |")
+    assert report.format_text(rows).splitlines()[-1].endswith("  2/7/1")
+    assert report.warnings_for(results) == []
+    # without any counts the column is left out
+    header = report.format_markdown(report.build_rows(results[:1])).splitlines()[0]
+    assert "draws" not in header
+
+
+def test_draw_counts_that_are_missing_or_all_full_are_warned_about():
+    results = [
+        _result("s", "ours", 2.0, 2),  # no "Frames drawn" line
+        {**_result("s", "ours-auto", 2.0, 2), "draws": {"full": 10, "part": 0, "unchanged": 0}},
+        {**_result("s", "ours-auto", 2.0, 1), "draws": {"full": 1, "part": 5, "unchanged": 0}},
+        # blit=True: the library counts only full draws, so no sum check
+        {**_result("s", "ours-blit", 1.0, 2), "draws": {"full": 2, "part": 0, "unchanged": 0}},
+    ]
+    warnings = report.warnings_for(results)
+    assert warnings == [
+        's / make_video W=2: no "Frames drawn" line from the library: draw counts unknown',
+        "s / make_video W=2 auto: blit='auto' drew every frame in full, so this row "
+        "measures full redraws",
+        "s / make_video W=1 auto: the draw counts add up to 6 frames, not 10",
+    ]
+
+
+def test_draw_counts_are_parsed_from_the_library_debug_line_during_the_run_only():
+    logger = logging.getLogger("parallel_animate")
+    level, handlers = logger.level, list(logger.handlers)
+    with capturing_draw_counts() as handler:
+        assert logger.isEnabledFor(logging.DEBUG)
+        logger.debug("auto blit: full draw (%s)", "new limits")
+        logger.info("Wrote %d frames to %s", 12, "x.mp4")  # not DEBUG: not kept
+        logger.debug(
+            "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)", 3, 8, 1, "auto"
+        )
+    assert (logger.level, logger.handlers) == (level, handlers)
+    logger.debug("Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)", 9, 9, 9, False)
+    assert handler.result() == {
+        "draws": {"full": 3, "part": 8, "unchanged": 1, "blit": "'auto'"},
+        "debug_lines": [{"message": "auto blit: full draw (new limits)", "count": 1}],
+    }
+
+
+@pytest.mark.slow
+def test_auto_blit_row_end_to_end_draws_in_part(tmp_path, monkeypatch):
+    monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
+    argv = ["--scenes", "simple", "--frames-scale", "0.02", "--methods", "ours,ours-auto"]
+    argv += ["--workers", "1", "--fidelity-frames", "0", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    out = json.loads((tmp_path / "results.json").read_text())
+    cases = {r["method"]: r for r in out["cases"]}
+    assert cases["ours"]["frames"] == 6  # 300 x 0.02
+    assert cases["ours"]["draws"] == {"full": 6, "part": 0, "unchanged": 0, "blit": "False"}
+    auto = cases["ours-auto"]["draws"]
+    assert auto["blit"] == "'auto'"
+    assert auto["part"] > 0 and auto["full"] >= 1
+    assert auto["full"] + auto["part"] + auto["unchanged"] == 6
+    rows = {r["method_id"]: r for r in out["rows"]}
+    assert rows["ours-auto"]["method"] == "make_video W=1 auto"
+    assert rows["ours-auto"]["x_vs_full_redraw"] > 0
+    assert rows["ours-auto"]["draws"] == {k: auto[k] for k in ("full", "part", "unchanged")}
+    md = (tmp_path / "results.md").read_text()
+    assert "draws full/part/same" in md and "| 6/0/0 |" in md
+    assert f"| {auto['full']}/{auto['part']}/{auto['unchanged']} |" in md
+    assert "Warnings:" not in md
 
 
 def test_ratio_columns_without_values_are_left_out():
@@ -250,9 +360,11 @@ def test_plan_puts_methods_side_by_side_per_worker_count(monkeypatch):
         ("floor-blit", 1),
         ("floor-side-by-side", 1),
         ("ours", 1),
+        ("ours-auto", 1),
         ("ours-blit", 1),
         ("floor-side-by-side", 2),
         ("ours", 2),
+        ("ours-auto", 2),
         ("ours-blit", 2),
     ]
     monkeypatch.setenv("PARALLEL_ANIMATE_PEER_PYTHON", "/some/python")

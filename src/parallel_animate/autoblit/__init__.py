@@ -17,7 +17,7 @@ How a frame goes (:meth:`AutoBlitter.draw`, after ``update()``):
   at the last draw, each changed drawable must belong to an Axes (not the figure) and
   stay inside that Axes' box; a 3D Axes, a subfigure, an agg filter or anything else
   this module cannot bound means a full draw of that frame.
-- Learning (:class:`_Plan`): on the first frame with changes, a full draw gives the
+- Learning (:class:`Plan`): on the first frame with changes, a full draw gives the
   truth; ``H`` is grown from the changed drawables until it is closed as above, over
   the boxes of their Axes; the background is drawn without ``H``; the background plus
   ``H`` must equal the truth, byte for byte, or auto-blitting is switched off for this
@@ -33,7 +33,6 @@ comparison with the truth.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,11 +43,13 @@ from parallel_animate.autoblit.boxes import (
     axes_box,
     clamp,
     clipped_inside,
+    envelope,
     extent,
     footprint,
     inside,
     meets,
     private,
+    union,
 )
 from parallel_animate.autoblit.order import (
     Drawable,
@@ -56,8 +57,10 @@ from parallel_animate.autoblit.order import (
     containers,
     draw_order,
     signature,
+    structure,
     watched,
 )
+from parallel_animate.autoblit.regions import Plan, Region
 from parallel_animate.autoblit.watch import TickWatch, TransformWatch
 from parallel_animate.blit import agg_canvas
 
@@ -75,19 +78,6 @@ SHORT_PLAN = 3
 MAX_STRIKES = 3
 
 
-@dataclass
-class _Plan:
-    """What was learned: the set H, the background, and the boxes H was closed over."""
-
-    hidden: set[int]  # id() of the members of H
-    background: np.ndarray
-    regions: dict[int, Box]  # id(Axes) -> its box, for the Axes whose changes are covered
-    footprints: dict[int, Box | None] = field(default_factory=dict)
-    #: id(Axes) -> positions in the draw order of the members of H that reach its box
-    redraw: dict[int, list[int]] = field(default_factory=dict)
-    frames: int = 0  # frames drawn in part with it
-
-
 class AutoBlitter:
     """Draws the frames of one figure, each one byte-identical to a full draw."""
 
@@ -96,7 +86,7 @@ class AutoBlitter:
         self.full_draws = 0
         self.partial_draws = 0
         self.unchanged = 0
-        self._plan: _Plan | None = None
+        self._plan: Plan | None = None
         self._order: list[Drawable] = []
         self._structure: Any = None
         self._signatures: dict[int, Any] = {}
@@ -116,8 +106,7 @@ class AutoBlitter:
         try:
             for ax in self.fig.axes:
                 private(ax)._unstale_viewLim()  # what a draw does first: autoscaling
-            structure = self._structure_now()
-            if structure != self._structure:
+            if structure(self.fig) != self._structure:
                 raise Unsupported("the layout, limits or children changed")
             changed = self._changed()
             if not changed:
@@ -155,7 +144,7 @@ class AutoBlitter:
         """After a full draw: the draw order, the structure and the signatures as drawn."""
         try:
             self._order = draw_order(self.fig)
-            self._structure = self._structure_now()
+            self._structure = structure(self.fig)
             self._watched = [d.artist for d in self._order if watched(d.artist)]
             self._containers = containers(self.fig)
             self._ticks = TickWatch(self.fig)
@@ -177,34 +166,6 @@ class AutoBlitter:
         private(self.fig)._stale = False
 
     # -- what changed --------------------------------------------------------------
-    def _structure_now(self) -> Any:
-        fig = self.fig
-        canvas = agg_canvas(fig)
-        axes_state = []
-        for ax in fig.axes:
-            state: tuple[Any, ...] = (
-                id(ax),
-                ax.get_visible(),
-                tuple(ax.bbox.bounds),
-                tuple(ax.viewLim.bounds),
-                ax.get_xscale(),
-                ax.get_yscale(),
-                ax.axison,
-                private(ax)._frameon,
-                tuple((id(a), a.get_zorder()) for a in ax.get_children()),
-            )
-            if ax.name == "3d":
-                view = (private(ax).elev, private(ax).azim, getattr(ax, "roll", None))
-                state += (view,)
-            axes_state.append(state)
-        return (
-            canvas.get_width_height(physical=True),
-            fig.dpi,
-            fig.get_visible(),
-            tuple((id(a), a.get_zorder()) for a in fig.get_children()),
-            tuple(axes_state),
-        )
-
     def _changed(self) -> list[Drawable]:
         if any(c.stale for c in self._containers):
             raise Unsupported("an axis or tick changed")
@@ -228,38 +189,61 @@ class AutoBlitter:
         see (a tick label set directly, say)."""
         return any(ax.stale for ax in self.fig.axes) or self.fig.patch.stale
 
-    def _groups_of(self, changed: list[Drawable]) -> dict[int, Box]:
-        """The boxes of the Axes holding the changed drawables; each changed drawable
-        must stay inside its Axes' box, before and after."""
+    def _groups_of(self, changed: list[Drawable]) -> dict[int, Region]:
+        """Where each changed drawable paints: its Axes' box when it stays inside it, or,
+        for a text outside (a title, a label, a figure text), its own extent."""
+        from matplotlib.text import Text
+
         renderer = agg_canvas(self.fig).get_renderer()
         height = agg_canvas(self.fig).get_width_height(physical=True)[1]
-        groups: dict[int, Box] = {}
+        groups: dict[int, Region] = {}
+
+        def add(region: Region) -> None:
+            known = groups.get(region.key)
+            groups[region.key] = region if known is None else known.merge(region)
+
         for d in changed:
             ax = d.axes
-            if ax is None:
-                raise Unsupported(f"a figure-level {type(d.artist).__name__} changed")
-            if ax.name == "3d":
+            if ax is not None and ax.name == "3d":
                 raise Unsupported("a 3D Axes changed")
-            box = axes_box(ax, height)
-            groups[id(ax)] = box
-            if clipped_inside(d.artist, box, height):
-                continue
-            reach = extent(d.artist, renderer, height)
-            if reach is None:
-                continue
-            if not inside(reach, box):
+            reach: Box | None = None
+            if ax is not None:
+                box = axes_box(ax, height)
+                if clipped_inside(d.artist, box, height):
+                    add(Region(box, id(ax), (id(d.artist),)))
+                    continue
+                reach = extent(d.artist, renderer, height)
+                if reach is None or inside(reach, box):
+                    add(Region(box, id(ax), (id(d.artist),)))
+                    continue
+            if not isinstance(d.artist, Text):
                 raise Unsupported(f"a {type(d.artist).__name__} reaches out of its Axes")
+            if self.fig.get_layout_engine() is not None:
+                raise Unsupported("a text changed that the layout engine places axes around")
+            if ax is None:
+                reach = extent(d.artist, renderer, height)
+            add(Region(reach, id(d.artist), (id(d.artist),), text=True))
         return groups
 
-    def _covered(self, plan: _Plan, changed: list[Drawable], groups: dict[int, Box]) -> bool:
-        """Whether the plan covers this frame: every changed drawable in H, every Axes
-        that changed among the boxes H was closed over, each box as it was."""
+    def _covered(self, plan: Plan, changed: list[Drawable], groups: dict[int, Region]) -> bool:
+        """Whether the plan covers this frame: every changed drawable in H, every region
+        among those H was closed over (an Axes' box as it was; a text inside its
+        envelope)."""
         if any(id(d.artist) not in plan.hidden for d in changed):
             return False
-        return all(plan.regions.get(key) == box for key, box in groups.items())
+        for key, region in groups.items():
+            known = plan.regions.get(key)
+            if known is None:
+                return False
+            if region.text:
+                if region.box is not None and not inside(region.box, known):
+                    return False
+            elif region.box != known:
+                return False
+        return True
 
     # -- learning ------------------------------------------------------------------
-    def _learn(self, changed: list[Drawable], groups: dict[int, Box]) -> np.ndarray:
+    def _learn(self, changed: list[Drawable], groups: dict[int, Region]) -> np.ndarray:
         """Full draw (the truth), then a plan whose background + H must give the truth."""
         canvas = agg_canvas(self.fig)
         previous = self._plan
@@ -269,9 +253,15 @@ class AutoBlitter:
         dynamic = {id(d.artist) for d in changed}
         if previous is not None:
             dynamic |= {i for i in previous.hidden if i in {id(d.artist) for d in self._order}}
-        regions = dict(groups)
-        if previous is not None:
-            regions = {**previous.regions, **regions}
+        keys = {} if previous is None else dict(previous.keys)
+        for key, region in groups.items():
+            for member in region.members:
+                keys[member] = key
+        texts = {key: region.box for key, region in groups.items() if region.text}
+        if previous is not None:  # an envelope that grows keeps what it held
+            for key, box in previous.regions.items():
+                if key in texts and key not in {id(ax) for ax in self.fig.axes}:
+                    texts[key] = union([b for b in (texts[key], box) if b is not None])
         canvas.draw()
         self.full_draws += 1
         self._record()
@@ -283,14 +273,22 @@ class AutoBlitter:
         height = canvas.get_width_height(physical=True)[1]
         by_id = {id(d.artist): d for d in self._order}
         axes_by_id = {id(ax): ax for ax in self.fig.axes}
-        regions = {k: axes_box(axes_by_id[k], height) for k in regions if k in axes_by_id}
+        regions: dict[int, Box] = {}
+        for key in set(keys.values()):
+            if key in axes_by_id:
+                regions[key] = axes_box(axes_by_id[key], height)
+            elif key in by_id:
+                now = extent(by_id[key].artist, renderer, height)
+                boxes = [b for b in (now, texts.get(key)) if b is not None]
+                if boxes:
+                    regions[key] = envelope(union(boxes) or boxes[0])
         footprints = {
             id(d.artist): footprint(d.artist, d.axes, renderer, height) for d in self._order
         }
-        for key in dynamic:
-            d = by_id.get(key)
-            if d is not None and d.axes is not None and id(d.axes) in regions:
-                footprints[key] = regions[id(d.axes)]
+        for member, key in keys.items():
+            if member in by_id and key in regions:
+                footprints[member] = regions[key]
+        dynamic = {k for k in dynamic if k in keys}
         hidden = close(self._order, {k for k in dynamic if k in by_id}, regions, footprints)
         renderer.clear()
         for d in self._order:
@@ -317,17 +315,17 @@ class AutoBlitter:
             ]
             for key, box in regions.items()
         }
-        self._plan = _Plan(hidden, background, regions, footprints, redraw)
+        self._plan = Plan(hidden, background, regions, footprints, redraw, keys)
         self._settle()
         return buffer
 
     # -- drawing in part -------------------------------------------------------------
-    def _partial(self, plan: _Plan, groups: dict[int, Box]) -> np.ndarray:
+    def _partial(self, plan: Plan, groups: dict[int, Region]) -> np.ndarray:
         canvas = agg_canvas(self.fig)
         renderer = canvas.get_renderer()
         buffer = np.asarray(canvas.buffer_rgba())
         height, width = buffer.shape[:2]
-        boxes = [clamp(box, width, height) for box in groups.values()]
+        boxes = [clamp(plan.regions[key], width, height) for key in groups]
         previous = buffer.copy()
         for x0, y0, x1, y1 in boxes:
             buffer[y0:y1, x0:x1] = plan.background[y0:y1, x0:x1]

@@ -168,6 +168,14 @@ def footprint(artist: Artist, axes: Axes | None, renderer: Any, height: int) -> 
         return EVERYWHERE
 
 
+def envelope(box: Box) -> Box:
+    """Room for a changing text to grow: half its width more on each side (at least
+    20 px), a few pixels up and down. A text that outgrows it is learned anew."""
+    x0, y0, x1, y1 = box
+    grow = max(20, (x1 - x0) // 2)
+    return (x0 - grow, y0 - 4, x1 + grow, y1 + 4)
+
+
 def union(boxes: list[Box]) -> Box | None:
     if not boxes:
         return None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from parallel_animate.autoblit.boxes import Box, Unsupported, meets, private
+from parallel_animate.blit import agg_canvas
 
 #: data arrays of colour-mapped artists up to this size are compared by checksum
 CHECKSUM_BYTES = 8 << 20
@@ -173,3 +174,33 @@ def signature(artist: Artist) -> Any:
             crc = zlib.crc32(np.ascontiguousarray(mask).tobytes(), crc)
         return (id(array), data.shape, data.dtype.str, crc)
     return None
+
+
+def structure(fig: Figure) -> Any:
+    """What a plan stands on: canvas size, dpi, and each Axes' position, limits, scales,
+    view and children (with their zorders). Any change to it means a full draw."""
+    canvas = agg_canvas(fig)
+    axes_state = []
+    for ax in fig.axes:
+        state: tuple[Any, ...] = (
+            id(ax),
+            ax.get_visible(),
+            tuple(ax.bbox.bounds),
+            tuple(ax.viewLim.bounds),
+            ax.get_xscale(),
+            ax.get_yscale(),
+            ax.axison,
+            private(ax)._frameon,
+            tuple((id(a), a.get_zorder()) for a in ax.get_children()),
+        )
+        if ax.name == "3d":
+            view = (private(ax).elev, private(ax).azim, getattr(ax, "roll", None))
+            state += (view,)
+        axes_state.append(state)
+    return (
+        canvas.get_width_height(physical=True),
+        fig.dpi,
+        fig.get_visible(),
+        tuple((id(a), a.get_zorder()) for a in fig.get_children()),
+        tuple(axes_state),
+    )
