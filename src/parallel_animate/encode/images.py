@@ -122,10 +122,37 @@ class PngSequenceWriter(SegmentWriter):
             (self._temp / str(segment.start + offset)).write_bytes(data)
 
     def commit(self) -> None:
+        """Move every frame file into place, all or nothing: a file it replaces is kept
+        aside until the last one is in, and put back if any move fails."""
         self._folder.mkdir(exist_ok=True)
-        for index in range(self.frames_written):
-            os.replace(self._temp / str(index), frame_file(self.output, index))
-        self._temp.rmdir()
+        aside = self._temp / "replaced"
+        aside.mkdir()
+        moved: list[tuple[int, bool]] = []  # (frame, an old file was set aside)
+        try:
+            for index in range(self.frames_written):
+                target = frame_file(self.output, index)
+                had_old = True
+                try:
+                    os.replace(target, aside / str(index))
+                except FileNotFoundError:
+                    had_old = False
+                moved.append((index, had_old))
+                os.replace(self._temp / str(index), target)
+        except BaseException:
+            self._restore(moved, aside)
+            raise
+        shutil.rmtree(self._temp)
+
+    def _restore(self, moved: list[tuple[int, bool]], aside: Path) -> None:
+        """Undo a commit that failed midway: new files out, the old ones back."""
+        for index, had_old in reversed(moved):
+            target = frame_file(self.output, index)
+            with contextlib.suppress(OSError):
+                if not (self._temp / str(index)).exists():
+                    os.replace(target, self._temp / str(index))
+            if had_old:
+                with contextlib.suppress(OSError):
+                    os.replace(aside / str(index), target)
 
     def abort(self) -> None:
         with contextlib.suppress(OSError):
