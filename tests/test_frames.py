@@ -125,7 +125,7 @@ def test_ids_within_the_read_ahead_bound_are_held_until_needed():
     # Reversed order within max_ahead works; one past it is an error naming both ids.
     items = [IndexedFrameParams(i, i) for i in reversed(range(50))]
     assert _flatten(iter_segments(iter(items), None, 7, max_ahead=50)) == list(range(50))
-    with pytest.raises(ValueError, match="frame id 50 is 50 frames ahead .* at most 50"):
+    with pytest.raises(ValueError, match=r"frame id 50 is 50 frames ahead .* at most 50"):
         list(iter_segments(iter([IndexedFrameParams(50, 0)]), None, 7, max_ahead=50))
 
 

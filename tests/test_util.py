@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 
 from parallel_animate.encode.options import as_fps
-from parallel_animate.util import configure_matplotlib_style, exact_fraction, get_rendered_frame_ids
+from parallel_animate.util import (
+    configure_matplotlib_style,
+    exact_fraction,
+    get_rendered_frame_ids,
+)
 
 
 def test_stride_from_play_speed_is_exact():

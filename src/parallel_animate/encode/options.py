@@ -26,7 +26,8 @@ FRAME_DIRECTIVE = re.compile(r"%(0?\d*)d")
 def as_fps(fps: Any) -> Fraction:
     """Validate ``fps`` and return it as a fraction: 29.97 is 2997/100, 30000/1001 is
     30000/1001, 1/3 is 1/3 (the simplest fraction a float stands for)."""
-    if isinstance(fps, bool) or not isinstance(fps, (int, float, Fraction, np.integer, np.floating)):
+    numbers = (int, float, Fraction, np.integer, np.floating)
+    if isinstance(fps, bool) or not isinstance(fps, numbers):
         raise TypeError(f"fps must be a number, got {type(fps).__name__}")
     if isinstance(fps, (float, np.floating)) and not np.isfinite(fps):
         raise ValueError(f"fps must be a finite number > 0, got {fps}")
