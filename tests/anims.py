@@ -135,6 +135,15 @@ class ExitingAnimator(BlockAnimator):
         super().update(frame_idx, params)
 
 
+class InterruptingAnimator(BlockAnimator):
+    """Raises KeyboardInterrupt in update() (user code, not a Ctrl-C)."""
+
+    def update(self, frame_idx, params):
+        if frame_idx == 2:
+            raise KeyboardInterrupt("raised by update()")
+        super().update(frame_idx, params)
+
+
 class DiesOnceAnimator(BlockAnimator):
     """SIGKILLs its own worker process at ``die_at``, the first time only (``marker``)."""
 

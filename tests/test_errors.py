@@ -18,6 +18,7 @@ from anims import (
     BlockAnimator,
     ExitingAnimator,
     FailingAnimator,
+    InterruptingAnimator,
     NotAFigureAnimator,
     SetupFailingAnimator,
     SuicideAnimator,
@@ -238,6 +239,21 @@ def test_sys_exit_in_update_does_not_exit_the_caller(target, workers):
     with pytest.raises(RenderError, match="SystemExit") as info:
         ExitingAnimator().make_video(target, block_params(6), fps=6, num_workers=workers)
     assert info.value.frame_index == 2
+    _untouched(target)
+
+
+@pytest.mark.slow
+def test_keyboard_interrupt_raised_by_update_in_a_worker_is_a_render_error(target):
+    with pytest.raises(RenderError, match="KeyboardInterrupt") as info:
+        InterruptingAnimator().make_video(target, block_params(6), fps=6, num_workers=2)
+    assert info.value.frame_index == 2
+    _untouched(target)
+
+
+def test_keyboard_interrupt_in_the_callers_own_process_stays_an_interrupt(target):
+    # num_workers=1 renders here, where a KeyboardInterrupt is the user's Ctrl-C.
+    with pytest.raises(KeyboardInterrupt):
+        InterruptingAnimator().make_video(target, block_params(6), fps=6, num_workers=1)
     _untouched(target)
 
 

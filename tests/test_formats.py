@@ -3,6 +3,7 @@ the serial reference (order, pixels, timing), plus alpha, quality/preset and the
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -287,6 +288,30 @@ def test_png_sequence_failure_leaves_no_frame_file(tmp_path):
         )
     assert [p.name for p in folder.iterdir()] == ["keep.txt"]
     assert worker_children() == []
+
+
+def test_png_sequence_commit_is_all_or_nothing(tmp_path, monkeypatch):
+    # An older, longer sequence is in place; the move of new frame 3 fails: the folder
+    # must hold exactly the old files, with their old bytes.
+    import parallel_animate.encode.images as images
+
+    folder = tmp_path / "seq"
+    folder.mkdir()
+    old = {f"f_{i:02d}.png": f"old {i}".encode() for i in range(8)}
+    for name, data in old.items():
+        (folder / name).write_bytes(data)
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        if Path(src).name == "3" and Path(src).parent.name.startswith(".seq.partial-"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(images.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        BlockAnimator().make_video(folder / "f_%02d.png", block_params(6), fps=FPS, num_workers=1)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seq"]  # no temporary folder
 
 
 # ---------------------------------------------------------------- transparency

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import time
+import tracemalloc
 
 import pytest
 
@@ -74,6 +76,63 @@ def test_id_errors_name_the_ids(items, n_frames, pattern):
 def test_n_frames_longer_than_iterable_names_missing_ids():
     with pytest.raises(ValueError, match="without frame ids 3, 4"):
         list(iter_segments(iter(range(3)), 5, 10))
+
+
+def _peak_bytes(fn):
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_id_far_ahead_without_known_length_fails_at_once_in_small_memory():
+    def frames():
+        yield IndexedFrameParams(0, "a")
+        yield IndexedFrameParams(10**9, "a timestamp, not a frame number")
+        raise AssertionError("read past the wrong id")
+
+    def consume():
+        with pytest.raises(ValueError) as info:
+            list(iter_segments(frames(), None, 10))
+        msg = str(info.value)
+        assert "frame id 1000000000" in msg and "next frame needed (1)" in msg
+        assert "n_frames" in msg
+
+    t0 = time.perf_counter()
+    peak = _peak_bytes(consume)
+    assert time.perf_counter() - t0 < 1.0
+    assert peak < 2_000_000
+
+
+def test_missing_ids_cost_memory_of_the_frames_held_not_of_the_ids():
+    # A known length of 10**9 with two frames given: the error names the first missing
+    # ids without building a set of a billion ids.
+    items = iter([IndexedFrameParams(0, 0), IndexedFrameParams(2, 0)])
+
+    def consume():
+        with pytest.raises(ValueError, match=r"without frame ids 1, 3, 4, .*\(999999988 more\)"):
+            list(iter_segments(items, 10**9, 10))
+
+    t0 = time.perf_counter()
+    peak = _peak_bytes(consume)
+    assert time.perf_counter() - t0 < 1.0
+    assert peak < 2_000_000
+
+
+def test_ids_within_the_read_ahead_bound_are_held_until_needed():
+    # Reversed order within max_ahead works; one past it is an error naming both ids.
+    items = [IndexedFrameParams(i, i) for i in reversed(range(50))]
+    assert _flatten(iter_segments(iter(items), None, 7, max_ahead=50)) == list(range(50))
+    with pytest.raises(ValueError, match=r"frame id 50 is 50 frames ahead .* at most 50"):
+        list(iter_segments(iter([IndexedFrameParams(50, 0)]), None, 7, max_ahead=50))
+
+
+@pytest.mark.parametrize("bad", [True, False, 1.0, "1"])
+def test_frame_id_must_be_a_real_int(bad):
+    with pytest.raises(TypeError, match="frame_id must be an int"):
+        IndexedFrameParams(bad, None)
 
 
 def test_segment_length_balances_and_bounds():

@@ -6,7 +6,12 @@ import matplotlib
 import numpy as np
 import pytest
 
-from parallel_animate.util import configure_matplotlib_style, get_rendered_frame_ids
+from parallel_animate.encode.options import as_fps
+from parallel_animate.util import (
+    configure_matplotlib_style,
+    exact_fraction,
+    get_rendered_frame_ids,
+)
 
 
 def test_stride_from_play_speed_is_exact():
@@ -46,3 +51,42 @@ def test_configure_matplotlib_style_falls_back_without_arial():
         configure_matplotlib_style()
         assert matplotlib.rcParams["pdf.fonttype"] == 42
         assert matplotlib.rcParams["font.family"][-1] == "sans-serif"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (30000 / 1001, Fraction(30000, 1001)),
+        (24000 / 1001, Fraction(24000, 1001)),
+        (60000 / 1001, Fraction(60000, 1001)),
+        (1 / 3, Fraction(1, 3)),
+        (29.97, Fraction(2997, 100)),
+        (0.1, Fraction(1, 10)),
+        (np.float32(29.97), Fraction(2997, 100)),
+        (np.float32(1 / 3), Fraction(1, 3)),
+        (np.float64(25.0), Fraction(25)),
+        (-0.1, Fraction(-1, 10)),
+        (Fraction(10**20 + 1, 10**20), Fraction(10**20 + 1, 10**20)),  # exact: kept
+        (7, Fraction(7)),
+    ],
+)
+def test_exact_fraction_is_the_simplest_fraction_of_the_float(value, expected):
+    assert exact_fraction(value) == expected
+
+
+@pytest.mark.parametrize("value", [0.123456789, 1e-300, 1.7976931348623157e308, 2.0**-1074])
+def test_exact_fraction_rounds_back_to_the_same_float(value):
+    assert float(exact_fraction(value)) == value
+
+
+def test_as_fps_takes_float_rates_as_fractions():
+    assert as_fps(30000 / 1001) == Fraction(30000, 1001)
+    assert as_fps(np.float32(29.97)) == Fraction(2997, 100)
+    with pytest.raises(TypeError, match="fps must be a number"):
+        as_fps(np.complex128(30))
+
+
+def test_rendered_frame_ids_with_ntsc_rates():
+    # 29.97 fps data (as the float 30000/1001) in a 30000/1001 video at 1x: every frame.
+    ids = get_rendered_frame_ids(30000 / 1001, 1, 30000 / 1001, 50)
+    assert ids.tolist() == list(range(50))

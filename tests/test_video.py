@@ -214,6 +214,23 @@ def test_non_integer_fps_is_exact(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("fps", "exact"),
+    [
+        (30000 / 1001, Fraction(30000, 1001)),
+        (24000 / 1001, Fraction(24000, 1001)),
+        (1 / 3, Fraction(1, 3)),
+        (np.float32(29.97), Fraction(2997, 100)),
+    ],
+)
+def test_float_fps_is_the_fraction_it_stands_for(tmp_path, fps, exact):
+    # The float's binary value (a ~1e14 denominator) used to overflow the encoder.
+    out = BlockAnimator().make_video(tmp_path / "f.mp4", block_params(6), fps=fps, num_workers=2)
+    _, pts, stream = decode(out)
+    _check_timing(pts, stream, 6, exact)
+
+
+@pytest.mark.slow
 def test_savefig_dpi_facecolor_and_tight_bbox(tmp_path):
     params = block_params(6)
     out = BlockAnimator().make_video(

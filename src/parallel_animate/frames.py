@@ -13,6 +13,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+#: With no known length (a generator without ``n_frames``), a frame id may run at most
+#: this many frames ahead of the next frame needed. Frames that wait for an earlier one
+#: are held in memory, so this also bounds that buffer; an id beyond it (a timestamp used
+#: as an id, say) is an error at once. With a known length the bound is the length.
+MAX_FRAMES_AHEAD = 100_000
+
 
 @dataclass(frozen=True)
 class IndexedFrameParams:
@@ -27,6 +33,8 @@ class IndexedFrameParams:
     params: Any
 
     def __post_init__(self) -> None:
+        if isinstance(self.frame_id, bool):  # an int subclass, but never a frame number
+            raise TypeError("frame_id must be an int, got bool")
         try:
             frame_id = operator.index(self.frame_id)
         except TypeError:
@@ -51,12 +59,26 @@ class Segment:
         return self.start + len(self.params)
 
 
-def _describe_ids(ids: Iterable[int], limit: int = 10) -> str:
-    ordered = sorted(ids)
-    shown = ", ".join(str(i) for i in ordered[:limit])
-    if len(ordered) > limit:
-        shown += f", ... ({len(ordered) - limit} more)"
-    return shown
+def _describe_missing(start: int, stop: int, present: Iterable[int], limit: int = 10) -> str:
+    """The ids of ``start .. stop - 1`` not in ``present``, the first ``limit`` named.
+
+    Memory and time follow ``present`` (the frames held), not ``stop - start``.
+    """
+    held = sorted(i for i in present if start <= i < stop)
+    n_missing = (stop - start) - len(held)
+    shown: list[int] = []
+    candidate = start
+    for i in [*held, stop]:
+        while candidate < i and len(shown) < limit:
+            shown.append(candidate)
+            candidate += 1
+        if len(shown) >= limit:
+            break
+        candidate = i + 1
+    text = ", ".join(str(i) for i in shown)
+    if n_missing > limit:
+        text += f", ... ({n_missing - limit} more)"
+    return text
 
 
 def known_length(param_by_frame: Iterable[Any], n_frames: int | None) -> int | None:
@@ -70,14 +92,19 @@ def known_length(param_by_frame: Iterable[Any], n_frames: int | None) -> int | N
 
 
 def iter_segments(
-    param_by_frame: Iterable[Any], n_frames: int | None, segment_length: int
+    param_by_frame: Iterable[Any],
+    n_frames: int | None,
+    segment_length: int,
+    max_ahead: int = MAX_FRAMES_AHEAD,
 ) -> Iterator[Segment]:
     """Yield the segments of the video in order, reading ``param_by_frame`` lazily.
 
     A plain item is the frame at its position in the iterable; an
     :class:`IndexedFrameParams` is the frame it names. ``n_frames`` cuts the iterable
     (an infinite generator works). Raises ValueError for an id that is repeated, an id
-    beyond ``n_frames``, ids missing when the iterable ends, or no frames at all.
+    beyond the known length (``n_frames`` or ``len()``), with no known length an id more
+    than ``max_ahead`` frames ahead of the next frame needed, ids missing when the
+    iterable ends, or no frames at all. Memory follows the frames held, never the ids.
     """
     if segment_length < 1:
         raise ValueError("segment_length must be >= 1")
@@ -105,6 +132,16 @@ def iter_segments(
                 f"frame id {frame_id} is out of range: the video has {total} frames "
                 f"(ids 0 to {total - 1})"
             )
+        if total is None and frame_id - next_start >= max_ahead:
+            needed = next_start
+            while needed in pending:
+                needed += 1
+            raise ValueError(
+                f"frame id {frame_id} is {frame_id - needed} frames ahead of the next "
+                f"frame needed ({needed}): with no known length, ids may run at most "
+                f"{max_ahead} frames ahead (frame ids count frames from 0, not timestamps); "
+                f"pass n_frames to render a longer video out of order"
+            )
         if frame_id < next_start or frame_id in pending:
             raise ValueError(f"duplicate frame id {frame_id} in param_by_frame")
         pending[frame_id] = params
@@ -122,10 +159,10 @@ def iter_segments(
 
     if total is None:
         total = highest + 1
-    missing = set(range(next_start, total)) - pending.keys()
-    if missing:
+    if len(pending) < total - next_start:  # every held id is in next_start .. total - 1
         raise ValueError(
-            f"param_by_frame ended without frame ids {_describe_ids(missing)} "
+            f"param_by_frame ended without frame ids "
+            f"{_describe_missing(next_start, total, pending)} "
             f"(expected {total} frames, ids 0 to {total - 1})"
         )
     if total == 0:

@@ -12,11 +12,47 @@ import numpy as np
 _logger = logging.getLogger(__name__)
 
 
-def exact_fraction(value: float | int | Fraction) -> Fraction:
-    """A Fraction for the number as written: 0.1 becomes 1/10, not the binary float."""
+def _simplest_between(lo: Fraction, hi: Fraction) -> Fraction:
+    """The fraction with the smallest denominator in ``[lo, hi]`` (0 < lo <= hi)."""
+    # Continued fractions: take the common integer part, recurse on the reciprocals.
+    floor_lo = lo.numerator // lo.denominator
+    if floor_lo == lo or floor_lo + 1 <= hi:
+        return Fraction(floor_lo if floor_lo == lo else floor_lo + 1)
+    rest = _simplest_between(1 / (hi - floor_lo), 1 / (lo - floor_lo))
+    return floor_lo + 1 / rest
+
+
+def exact_fraction(value: float | int | Fraction | np.floating) -> Fraction:
+    """The fraction a float stands for; exact numbers (int, Fraction) are kept.
+
+    The rule: of all fractions that round to this very float (in the float's own
+    precision), the one with the smallest denominator. So ``30000/1001`` is 30000/1001,
+    ``1/3`` is 1/3, and ``0.1`` 1/10, ``29.97`` 2997/100: a decimal with up to 8
+    significant digits comes back as written (fewer for a float32, yet
+    ``np.float32(29.97)`` is 2997/100 too). Never the float's binary value (a
+    denominator near 2**50, which no container's time base can hold).
+    """
     if isinstance(value, Rational):
         return Fraction(value)
-    return Fraction(repr(float(value)))
+    x = value if isinstance(value, np.floating) else np.float64(value)
+    if not np.isfinite(x):
+        raise ValueError(f"{value!r} is not a finite number")
+    if x < 0:
+        return -exact_fraction(-x)
+    if x == 0:
+        return Fraction(0)
+    exact = Fraction(*x.as_integer_ratio())
+    below = Fraction(*np.nextafter(x, x.dtype.type(0)).as_integer_ratio())
+    with np.errstate(over="ignore"):
+        next_up = np.nextafter(x, x.dtype.type(np.inf))
+    above = Fraction(*next_up.as_integer_ratio()) if np.isfinite(next_up) else 2 * exact - below
+    # Every number strictly between the midpoints rounds to x (ties go to even mantissas,
+    # so a midpoint itself is only kept when it is not the simplest choice's only option).
+    lo, hi = (exact + below) / 2, (exact + above) / 2
+    candidate = _simplest_between(lo, hi)
+    if candidate in (lo, hi) and x.dtype.type(candidate.numerator / candidate.denominator) != x:
+        return exact  # a midpoint that rounds away: keep the float's own value
+    return candidate
 
 
 def get_rendered_frame_ids(

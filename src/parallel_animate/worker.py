@@ -10,6 +10,7 @@ artists, so they take turns: one frame is updated, drawn and encoded at a time.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,15 @@ def release(token: str) -> None:
         cached[0].close()
 
 
+def _is_main_thread_of_main() -> bool:
+    """True in the main thread of the user's process, where Ctrl-C lands (a worker
+    ignores SIGINT, so a KeyboardInterrupt there was raised by user code)."""
+    return (
+        multiprocessing.parent_process() is None
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
 def render_segment(
     context: RenderContext, segment: Segment, report_progress: Callable[[int], None]
 ) -> EncodedSegment:
@@ -95,7 +105,9 @@ def render_segment(
                     raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
                 try:
                     pixels = renderer.render(frame_index, params)
-                except (Exception, SystemExit) as exc:  # sys.exit() in user code too
+                except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() too
+                    if isinstance(exc, KeyboardInterrupt) and _is_main_thread_of_main():
+                        raise  # Ctrl-C in this process (num_workers=1): the user's stop
                     raise RenderError.from_exception(exc, frame_index, f"{name}.update()") from exc
                 try:
                     encoder.add(pixels)

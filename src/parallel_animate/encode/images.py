@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,7 +30,7 @@ from parallel_animate.encode.base import (
 )
 from parallel_animate.encode.options import frame_file
 from parallel_animate.encode.records import AnimationRecords, Box, FrameRecords
-from parallel_animate.encode.writer import FileWriter
+from parallel_animate.encode.writer import FileWriter, remove_stale, temp_prefix, try_lock
 
 
 def changed_box(before: np.ndarray, after: np.ndarray) -> Box:
@@ -85,7 +86,8 @@ class AnimationWriter(FileWriter):
         """``frames``: the format's frame records, made for ``settings``."""
         super().__init__(settings, output)
         self._frames = frames
-        self._file = open(self.temp, "wb")  # closed by _close()
+        self._file = self.file  # the one descriptor of the temporary file
+        self._finished = False
 
     def _write(self, segment: EncodedSegment) -> None:
         if segment.start == 0:
@@ -94,12 +96,11 @@ class AnimationWriter(FileWriter):
             self._file.write(record)
 
     def _close(self) -> None:
-        if self._file.closed:
+        if self._finished or self._file.closed:
             return
-        try:
-            self._frames.finish(self._file, self.frames_written)
-        finally:
-            self._file.close()
+        self._finished = True
+        self._frames.finish(self._file, self.frames_written)
+        self._file.flush()
 
 
 class PngSequenceWriter(SegmentWriter):
@@ -115,18 +116,59 @@ class PngSequenceWriter(SegmentWriter):
         folder = output.parent
         self._folder = folder
         host = folder if folder.is_dir() else folder.parent
-        self._temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=host))
+        prefix = temp_prefix(folder, len(".partial-") + 8).rstrip(".") + ".partial-"
+        token = re.compile(re.escape(prefix) + "[a-z0-9_]{8}")
+        # A killed run's folder (its lock free) is removed; a live run's is never touched.
+        remove_stale(host, lambda name: token.fullmatch(name) is not None, True)
+        self._temp = Path(tempfile.mkdtemp(prefix=prefix, dir=host))
+        self._lock_fd = os.open(self._temp, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try_lock(self._lock_fd)
+
+    def _release(self) -> None:
+        if self._lock_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._lock_fd)
+            self._lock_fd = -1
 
     def _write(self, segment: EncodedSegment) -> None:
         for offset, data in enumerate(segment.frame_records()):
             (self._temp / str(segment.start + offset)).write_bytes(data)
 
     def commit(self) -> None:
+        """Move every frame file into place, all or nothing: a file it replaces is kept
+        aside until the last one is in, and put back if any move fails."""
         self._folder.mkdir(exist_ok=True)
-        for index in range(self.frames_written):
-            os.replace(self._temp / str(index), frame_file(self.output, index))
-        self._temp.rmdir()
+        aside = self._temp / "replaced"
+        aside.mkdir()
+        moved: list[tuple[int, bool]] = []  # (frame, an old file was set aside)
+        try:
+            for index in range(self.frames_written):
+                target = frame_file(self.output, index)
+                had_old = True
+                try:
+                    os.replace(target, aside / str(index))
+                except FileNotFoundError:
+                    had_old = False
+                moved.append((index, had_old))
+                os.replace(self._temp / str(index), target)
+        except BaseException:
+            self._restore(moved, aside)
+            raise
+        shutil.rmtree(self._temp)
+        self._release()
+
+    def _restore(self, moved: list[tuple[int, bool]], aside: Path) -> None:
+        """Undo a commit that failed midway: new files out, the old ones back."""
+        for index, had_old in reversed(moved):
+            target = frame_file(self.output, index)
+            with contextlib.suppress(OSError):
+                if not (self._temp / str(index)).exists():
+                    os.replace(target, self._temp / str(index))
+            if had_old:
+                with contextlib.suppress(OSError):
+                    os.replace(aside / str(index), target)
 
     def abort(self) -> None:
         with contextlib.suppress(OSError):
             shutil.rmtree(self._temp)
+        self._release()

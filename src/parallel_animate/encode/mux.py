@@ -40,7 +40,7 @@ class SegmentMuxer(FileWriter):
     def __init__(self, settings: VideoSettings, output: Path, container: str) -> None:
         """``container``: the FFmpeg muxer of ``output`` (its format's)."""
         super().__init__(settings, output)
-        self._container = av.open(str(self.temp), "w", format=container)
+        self._container = av.open(self.file, "w", format=container)
         self._stream: av.video.stream.VideoStream | None = None
         self._delay: int | None = None  # frames between a packet's dts and its index
 

@@ -24,20 +24,16 @@ FRAME_DIRECTIVE = re.compile(r"%(0?\d*)d")
 
 
 def as_fps(fps: Any) -> Fraction:
-    """Validate ``fps`` and return it exactly (29.97 stays 2997/100)."""
-    if isinstance(fps, bool) or not isinstance(fps, (int, float, Fraction, np.number)):
+    """Validate ``fps`` and return it as a fraction: 29.97 is 2997/100, 30000/1001 is
+    30000/1001, 1/3 is 1/3 (the simplest fraction a float stands for)."""
+    numbers = (int, float, Fraction, np.integer, np.floating)
+    if isinstance(fps, bool) or not isinstance(fps, numbers):
         raise TypeError(f"fps must be a number, got {type(fps).__name__}")
     if isinstance(fps, (float, np.floating)) and not np.isfinite(fps):
         raise ValueError(f"fps must be a finite number > 0, got {fps}")
-    # NumPy scalars as Python numbers, converted as exact_fraction itself would.
-    number: int | float | Fraction
-    if isinstance(fps, np.integer):
-        number = int(fps)
-    elif isinstance(fps, np.number):
-        number = float(fps)
-    else:
-        number = fps
-    value = exact_fraction(number)
+    # NumPy integers as ints; floats (NumPy's in their own precision) as the simple
+    # fraction they stand for: 30000/1001 stays 30000/1001 (see exact_fraction).
+    value = exact_fraction(int(fps) if isinstance(fps, np.integer) else fps)
     if value <= 0:
         raise ValueError(f"fps must be > 0, got {fps}")
     return value
