@@ -30,7 +30,7 @@ from parallel_animate.plan import RunOptions, build_plan
 PROG = "parallel-animate"
 
 # Options of `render` passed to make_video under the same name when given.
-PASSED_OPTIONS = ("quality", "preset", "blit", "backend")
+PASSED_OPTIONS = ("quality", "preset", "blit", "backend", "frame_timeout")
 
 
 class UsageError(Exception):
@@ -293,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--blit", action="store_true", help="update() returns the artists it changed"
     )
     render.add_argument("--backend", help="a Dask scheduler address to render on")
+    render.add_argument(
+        "--frame-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="fail if a frame takes longer than this (default: no limit)",
+    )
     render.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     render.set_defaults(run=cmd_render)
     return parser
