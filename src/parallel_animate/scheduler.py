@@ -39,6 +39,11 @@ from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
 
 
+#: Seconds a submitted segment may wait for its worker to start it (process start-up,
+#: imports) before its first frame's ``frame_timeout`` counts.
+START_GRACE_S = 30.0
+
+
 def window_bounds(slots: int, preload_factor: int, segment_length: int) -> tuple[int, int]:
     """``(max_in_flight, max_ahead)``: segments submitted and not yet back, and how far
     past the next one to commit a segment may be submitted (bounds finished, waiting
@@ -134,7 +139,8 @@ class Scheduler:
         """Hand one segment to the backend: every segment of the run goes through here."""
         self.in_flight[segment.index] = segment
         if self._frame_timeout is not None and (self._feeds or self._in_process):
-            self._last_report[segment.index] = time.monotonic()  # it starts now
+            # until the worker reports it started (progress 0), a grace for start-up
+            self._last_report[segment.index] = time.monotonic() + START_GRACE_S
         if not self._feeds:
             try:
                 self._backend.submit(segment.index, segment)
@@ -165,7 +171,8 @@ class Scheduler:
         try:
             self._backend.feed(key, chunk, last)
         except TaskNotPicklableError as exc:
-            raise self._not_picklable(exc, first, first + len(chunk) - 1) from exc
+            end = first + len(chunk) if last else self.in_flight[key].start + self._segment_length
+            raise self._not_picklable(exc, first, end - 1) from exc  # what it cannot get
 
     @staticmethod
     def _not_picklable(exc: Exception, first: int, last: int) -> TypeError:
@@ -238,7 +245,7 @@ class Scheduler:
         self.rendered[key] = self.rendered.get(key, 0) + n
         if self._frame_timeout is not None:
             self._last_report[key] = time.monotonic()
-        if self._on_rendered is not None:
+        if self._on_rendered is not None and n:
             self._on_rendered(n)
         if key in self._to_feed:
             self.feed(key)

@@ -174,6 +174,7 @@ def _worker_main(conn: Connection, job: Job, context: Any) -> None:
             def report(n: int, _key: int = key) -> None:
                 conn.send(("progress", _key, n))
 
+            report(0)  # started: the parent's frame timeout counts from here
             try:
                 result = job(context, task, report)
             except _Stop:
