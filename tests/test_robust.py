@@ -12,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import psutil
 import pytest
 
@@ -142,15 +141,21 @@ def test_serial_runs_one_lazy_segment_at_a_time():
     )
     backend.start(job, None, scheduler.on_progress)
     scheduler.run()
-    assert sum(committed, []) == list(range(40))
+    assert [p for c in committed for p in c] == list(range(40))
     assert store._spills == {}
 
 
 # -- frame_timeout: the option ---------------------------------------------------------------
 @pytest.mark.parametrize(
     ("value", "exc"),
-    [(0, ValueError), (-1, ValueError), (float("nan"), ValueError), (float("inf"), ValueError),
-     ("3", TypeError), (True, TypeError)],
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+        ("3", TypeError),
+        (True, TypeError),
+    ],
 )
 def test_frame_timeout_is_checked(tmp_path, value, exc):
     with pytest.raises(exc, match="frame_timeout"):
@@ -169,7 +174,11 @@ def test_frame_timeout_in_this_process_uses_sigalrm(target):
     started = time.monotonic()
     with pytest.raises(RenderError, match=r"frame 3 took longer than frame_timeout=0.5 s") as info:
         HangingAnimator(3).make_video(
-            target, block_params(8), fps=8, num_workers=1, frame_timeout=0.5,
+            target,
+            block_params(8),
+            fps=8,
+            num_workers=1,
+            frame_timeout=0.5,
             disable_progress_bar=True,
         )
     assert info.value.frame_index == 3
@@ -186,8 +195,12 @@ def test_frame_timeout_in_this_process_off_the_main_thread_warns(tmp_path):
         with pytest.warns(RuntimeWarning, match="frame_timeout is not enforced"):
             caught.append(
                 BlockAnimator().make_video(
-                    tmp_path / "a.mp4", block_params(2), fps=2, num_workers=1,
-                    frame_timeout=5, disable_progress_bar=True,
+                    tmp_path / "a.mp4",
+                    block_params(2),
+                    fps=2,
+                    num_workers=1,
+                    frame_timeout=5,
+                    disable_progress_bar=True,
                 )
             )
 
@@ -258,7 +271,11 @@ def test_a_hung_frame_is_a_timeout_naming_it(target, method):
     started = time.monotonic()
     with pytest.raises(RenderError, match=r"frame 7 took longer than frame_timeout=1 s") as info:
         HangingAnimator(7).make_video(
-            target, block_params(20), fps=10, num_workers=2, frame_timeout=1,
+            target,
+            block_params(20),
+            fps=10,
+            num_workers=2,
+            frame_timeout=1,
             disable_progress_bar=True,
         )
     assert info.value.frame_index == 7
@@ -272,7 +289,11 @@ def test_a_stopped_worker_is_a_timeout(target, method):
     started = time.monotonic()
     with pytest.raises(RenderError, match=r"frame 13 took longer than frame_timeout=1 s") as info:
         StoppingAnimator(13).make_video(
-            target, block_params(20), fps=10, num_workers=2, frame_timeout=1,
+            target,
+            block_params(20),
+            fps=10,
+            num_workers=2,
+            frame_timeout=1,
             disable_progress_bar=True,
         )
     assert info.value.frame_index == 13
@@ -298,7 +319,9 @@ def _start_render(tmp_path, method, output, animator="SlowAnimator()", env=None)
         """
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", script], stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", script],
+        stderr=subprocess.PIPE,
+        text=True,
         env=dict(os.environ, **(env or {})),
     )
     setups = tmp_path / "setups.txt"
@@ -336,7 +359,10 @@ def test_workers_stuck_in_update_exit_when_the_parent_is_killed(tmp_path, method
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     proc, worker_pids = _start_render(
-        tmp_path, method, tmp_path / "k.mp4", animator="HangingAnimator(1)",
+        tmp_path,
+        method,
+        tmp_path / "k.mp4",
+        animator="HangingAnimator(1)",
         env={"TMPDIR": str(tmpdir)},
     )
     hung = tmp_path / "hung.txt"
@@ -392,20 +418,49 @@ def test_read_ahead_of_big_params_stays_within_preload_factor(tmp_path, method):
 
     def render(shape, name):
         return ArrayParamsAnimator(size=(1.6, 1.2), dpi=50).make_video(
-            tmp_path / name, big_params(n, shape), fps=30, n_frames=n, num_workers=workers,
-            preload_factor=preload, disable_progress_bar=True,
+            tmp_path / name,
+            big_params(n, shape),
+            fps=30,
+            n_frames=n,
+            num_workers=workers,
+            preload_factor=preload,
+            disable_progress_bar=True,
         )
 
     small, _ = _peak_rss_growth(lambda: render((1, 1, 1), "small.mp4"))
     big, out = _peak_rss_growth(lambda: render((1080, 1920, 2), "big.mp4"))
     extra_mb = (big - small) / 2**20
     bound_mb = 2 * (workers + 1) * preload * frame_mb + 60  # pickled copies, slack
-    print(f"peak RSS growth: {big / 2**20:.0f} MB with 4 MB params, {small / 2**20:.0f} MB "
-          f"with tiny ones: {extra_mb:.0f} MB for the params (bound {bound_mb:.0f} MB; "
-          f"all of them: {n * frame_mb:.0f} MB)")
+    print(
+        f"peak RSS growth: {big / 2**20:.0f} MB with 4 MB params, {small / 2**20:.0f} MB "
+        f"with tiny ones: {extra_mb:.0f} MB for the params (bound {bound_mb:.0f} MB; "
+        f"all of them: {n * frame_mb:.0f} MB)"
+    )
     assert extra_mb < bound_mb
     decoded, _, _ = decode(out)
     reference = reference_frames(
         ArrayParamsAnimator(size=(1.6, 1.2), dpi=50), list(big_params(n, (1, 1, 1)))
     )
     assert_matches_reference(decoded, reference)
+
+
+def collect_params(context, segment, report):
+    out = []
+    for p in segment.params:
+        out.append(p)
+        report(1)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chunks", [[[1, 2], [3], []], [[1, 2, 3]], [[]]])
+def test_process_backend_feeds_a_running_task(method, chunks):
+    """Params sent after the task started, the end sent on its own or with the last frames."""
+    from parallel_animate.backends import ProcessBackend
+
+    with ProcessBackend(1) as backend:
+        backend.start(collect_params, None, lambda key, n: None)
+        backend.submit(0, Segment(0, 0, ()), fed=True)
+        for i, chunk in enumerate(chunks):
+            backend.feed(0, chunk, last=i == len(chunks) - 1)
+        assert backend.wait(timeout=30) == [(0, [p for c in chunks for p in c])]

@@ -119,9 +119,10 @@ def _check_timeout(value: Any) -> float | None:
         raise TypeError(
             f"frame_timeout must be a number of seconds or None, got {type(value).__name__}"
         )
-    if not value > 0 or value == float("inf"):
+    seconds = float(value)
+    if not 0 < seconds < float("inf"):
         raise ValueError(f"frame_timeout must be a number of seconds > 0, got {value}")
-    return float(value)
+    return seconds
 
 
 def _check_bool(name: str, value: Any, allow_none: bool = False) -> None:

@@ -59,7 +59,7 @@ class FrameStore:
         segment_length: int,
         memory_frames: int,
     ) -> None:
-        self._frames = (s.params[0] for s in iter_segments(param_by_frame, n_frames, 1))
+        self._frames = (next(iter(s.params)) for s in iter_segments(param_by_frame, n_frames, 1))
         self._segment_length = segment_length
         self._memory_frames = memory_frames
         self._read = 0  # frames read from the source so far

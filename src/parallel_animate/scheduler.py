@@ -38,7 +38,6 @@ from parallel_animate.backends import (
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
 
-
 #: Seconds a submitted segment may wait for its worker to start it (process start-up,
 #: imports) before its first frame's ``frame_timeout`` counts.
 START_GRACE_S = 30.0

@@ -269,15 +269,20 @@ class ProcessBackend(Backend):
         self._dispatch()
 
     def feed(self, key: int, chunk: Sequence[Any], last: bool) -> None:
-        try:
-            message = self._dumps(("params", list(chunk), last))
-        except PICKLING_ERRORS as exc:
-            raise TaskNotPicklableError(f"{type(exc).__name__}: {exc}") from exc
-        for worker in self._workers:
-            if worker.key == key:
-                self._send(worker, message)
-                return
-        self._early.setdefault(key, []).append(message)  # still queued
+        """One message per frame: a worker holds its params pickled until it needs
+        them, and never two copies of a whole chunk."""
+        target = next((w for w in self._workers if w.key == key), None)
+        n = len(chunk)
+        for i, params in enumerate(chunk if n else [None]):
+            try:
+                end = last and i == max(n - 1, 0)
+                message = self._dumps(("params", [params] if n else [], end))
+            except PICKLING_ERRORS as exc:
+                raise TaskNotPicklableError(f"{type(exc).__name__}: {exc}") from exc
+            if target is None:
+                self._early.setdefault(key, []).append(message)  # still queued
+            else:
+                self._send(target, message)
 
     def _send(self, worker: _Worker, message: bytes) -> None:
         try:
