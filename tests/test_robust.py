@@ -464,3 +464,40 @@ def test_process_backend_feeds_a_running_task(method, chunks):
         for i, chunk in enumerate(chunks):
             backend.feed(0, chunk, last=i == len(chunks) - 1)
         assert backend.wait(timeout=30) == [(0, [p for c in chunks for p in c])]
+
+
+def test_frame_timeout_from_the_command_line_and_save(tmp_path, monkeypatch, capsys):
+    import json
+
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation
+
+    import parallel_animate
+    from parallel_animate import cli, funcanimation
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text(json.dumps(block_params(4)))
+    plans = []
+
+    def fake_run(plan):
+        plans.append(plan)
+        return plan.output
+
+    monkeypatch.setattr(cli, "run", fake_run)
+    base = ["render", "anims:BlockAnimator", "o.mp4", "--params", "p.json", "--no-progress"]
+    assert cli.main([*base, "--frame-timeout", "2.5"]) == 0
+    assert plans[-1].frame_timeout == 2.5
+    assert cli.main(base) == 0
+    assert plans[-1].frame_timeout is None
+    assert cli.main([*base, "--frame-timeout", "0"]) == 2
+    assert "frame_timeout" in capsys.readouterr().err
+
+    monkeypatch.setattr(funcanimation, "run", fake_run)
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [0, 1])
+    anim = FuncAnimation(fig, lambda i: [line], frames=3, blit=False)
+    try:
+        parallel_animate.save(anim, tmp_path / "s.mp4", fps=3, num_workers=1, frame_timeout=4)
+    finally:
+        plt.close(fig)
+    assert plans[-1].frame_timeout == 4.0
