@@ -106,8 +106,15 @@ def _run(plan: RunPlan) -> Path:
         first = None
         segments: Iterator[Segment]
         if backend.feeds or backend.in_process:  # params read as the workers need them
+            # A list's items are in memory already: holding them costs nothing.
+            held = (
+                len(plan.param_by_frame) if isinstance(plan.param_by_frame, (list, tuple)) else 0
+            )
             store = FrameStore(
-                plan.param_by_frame, plan.n_frames, seg_len, memory_frames=plan.preload_factor
+                plan.param_by_frame,
+                plan.n_frames,
+                seg_len,
+                memory_frames=max(held, plan.preload_factor),
             )
             segments = lazy_segments(store, seg_len)
             if plan.style.tight:  # every worker crops to the tight box of frame 0

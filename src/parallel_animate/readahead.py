@@ -5,8 +5,9 @@ Segments run side by side, but ``param_by_frame`` is read in order: to start seg
 must be held somewhere. :class:`FrameStore` holds at most ``memory_frames`` of them in
 memory and writes the rest to an anonymous temporary file (one per segment, freed as
 soon as that segment has taken its frames back; the system deletes it even if this
-process is killed). With a list of params nothing is copied for frames held in
-memory, and nothing at all is spilled when segments are run one after another.
+process is killed). Nothing is spilled when segments run one after another, nor for
+a list or tuple of params (the pipeline lets the store hold all of them: they are in
+memory already).
 """
 
 from __future__ import annotations
