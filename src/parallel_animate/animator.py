@@ -58,6 +58,7 @@ class Animator(ABC):
         preset: str | None = None,
         blit: BlitMode = "auto",
         backend: Any = None,
+        frame_timeout: float | None = None,
     ) -> Path:
         """Render every frame and write the video; return the output path.
 
@@ -91,7 +92,9 @@ class Animator(ABC):
                 ``quality`` and ``preset``.
             reuse_figure_object: False calls ``setup()`` for every frame (slow; for
                 animators whose figure cannot be reused).
-            preload_factor: frames read ahead of the workers, per worker.
+            preload_factor: frames whose params are read ahead of the workers, per
+                worker (the rest of ``param_by_frame`` is read as the workers need it;
+                params read early for a later segment wait in a temporary file).
             quality: 0 (smallest) to 100 (best), mapped onto the codec's own scale
                 (crf, qscale, WebP quality, GIF palette size); None: the codec's default.
             preset: "fast", "balanced" or "small": encoding speed against file size,
@@ -109,12 +112,18 @@ class Animator(ABC):
                 ``"tcp://10.0.0.5:8786"`` renders on that Dask cluster, which decides
                 the number of workers (``num_workers`` is not used). Needs the ``dask``
                 extra: ``pip install parallel-animate[dask]``.
+            frame_timeout: seconds a frame may take (``update()``, the draw and its
+                encoding); a frame that takes longer stops every worker and raises
+                RenderError. None (the default): no limit. With ``num_workers=1`` it
+                is enforced with SIGALRM on the main thread of a POSIX process (else
+                not, with a warning); on Dask, from a segment's first progress report.
 
         Raises:
             ValueError, TypeError: bad arguments, before any frame is rendered (frame-id
                 errors of a lazy iterable as soon as they are seen).
-            RenderError: ``setup()`` or ``update()`` failed, or a worker died (on Dask:
-                more often than the scheduler's ``allowed-failures`` for one segment).
+            RenderError: ``setup()`` or ``update()`` failed, a frame outlasted
+                ``frame_timeout``, or a worker died (on Dask: more often than the
+                scheduler's ``allowed-failures`` for one segment).
             ImportError: a Dask ``backend`` without Dask installed.
         """
         options = RunOptions(
@@ -133,5 +142,6 @@ class Animator(ABC):
             preset=preset,
             blit=blit,
             backend=backend,
+            frame_timeout=frame_timeout,
         )
         return run(build_plan(self, output_file, param_by_frame, fps, options))

@@ -31,7 +31,7 @@ from parallel_animate.plan import RunOptions, build_plan
 PROG = "parallel-animate"
 
 # Options of `render` passed to make_video under the same name when given.
-PASSED_OPTIONS = ("quality", "preset", "backend")
+PASSED_OPTIONS = ("quality", "preset", "backend", "frame_timeout")
 
 
 class UsageError(Exception):
@@ -310,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw every frame in full",
     )
     render.add_argument("--backend", help="a Dask scheduler address to render on")
+    render.add_argument(
+        "--frame-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="fail if a frame takes longer than this (default: no limit)",
+    )
     render.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     render.set_defaults(run=cmd_render)
     return parser

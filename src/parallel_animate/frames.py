@@ -48,15 +48,23 @@ class IndexedFrameParams:
 
 @dataclass(frozen=True)
 class Segment:
-    """Frames ``start .. start + len(params) - 1``, rendered and encoded as one job."""
+    """Frames ``start .. start + len(params) - 1``, rendered and encoded as one job.
+
+    ``params`` is a tuple here; a segment read lazily (``readahead.lazy_segments``) or
+    fed to a worker as it renders (:meth:`with_params`) has an iterator instead.
+    """
 
     index: int
     start: int
-    params: tuple[Any, ...]
+    params: Iterable[Any]
 
     @property
     def stop(self) -> int:
-        return self.start + len(self.params)
+        return self.start + len(self.params)  # type: ignore[arg-type]
+
+    def with_params(self, params: Iterable[Any]) -> Segment:
+        """This segment's header with ``params`` (a backend feeding a running task)."""
+        return Segment(self.index, self.start, params)
 
 
 def _describe_missing(start: int, stop: int, present: Iterable[int], limit: int = 10) -> str:

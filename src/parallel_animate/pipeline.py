@@ -23,8 +23,10 @@ from parallel_animate.encode import EncodedSegment, SegmentWriter, open_writer
 from parallel_animate.frames import Segment, iter_segments, known_length
 from parallel_animate.plan import RunPlan
 from parallel_animate.progress import Progress
+from parallel_animate.readahead import FrameStore, lazy_segments
 from parallel_animate.render import LentFigure
 from parallel_animate.scheduler import Scheduler
+from parallel_animate.termination import signals_as_exceptions
 
 _logger = logging.getLogger("parallel_animate")
 
@@ -66,13 +68,13 @@ def _make_backend(plan: RunPlan, total: int | None) -> tuple[Backend, int]:
         return backend, plan_segment_length(total, fps, backend.slots)
     seg_len = plan_segment_length(total, fps, plan.workers)
     if plan.workers == 1:
-        return SerialBackend(), seg_len
+        return SerialBackend(plan.frame_timeout), seg_len
     n_segments = None if total is None else math.ceil(total / seg_len)
     workers = plan.workers if n_segments is None else min(plan.workers, n_segments)
     return ProcessBackend(workers), seg_len
 
 
-def _render_context(plan: RunPlan, first: Segment | None) -> worker.RenderContext:
+def _render_context(plan: RunPlan, first: tuple[int, object] | None) -> worker.RenderContext:
     return worker.RenderContext(
         token=uuid.uuid4().hex,
         animator=plan.animator,
@@ -80,23 +82,49 @@ def _render_context(plan: RunPlan, first: Segment | None) -> worker.RenderContex
         reuse_figure=plan.reuse_figure,
         video=plan.video,
         blit=plan.blit,
-        tight_from=None if first is None else (first.start, first.params[0]),
+        tight_from=first,
         lent=None if plan.lent_figure is None else LentFigure.of(plan.lent_figure),
     )
 
 
 def run(plan: RunPlan) -> Path:
-    """Render, encode and write the video described by ``plan``; return its path."""
+    """Render, encode and write the video described by ``plan``; return its path.
+
+    SIGTERM and SIGHUP during the run end it as Ctrl-C does (see ``termination``).
+    """
+    with signals_as_exceptions():
+        return _run(plan)
+
+
+def _run(plan: RunPlan) -> Path:
     total = known_length(plan.param_by_frame, plan.n_frames)
     if total == 0:
         raise ValueError("param_by_frame is empty: there are no frames to render")
     backend, seg_len = _make_backend(plan, total)
+    store: FrameStore | None = None
     with backend:  # closed whatever happens; at once on failure
-        segments: Iterator[Segment] = iter_segments(plan.param_by_frame, plan.n_frames, seg_len)
         first = None
-        if plan.style.tight:  # every worker crops to the tight box of frame 0
-            first = next(segments)
-            segments = itertools.chain([first], segments)
+        segments: Iterator[Segment]
+        if backend.feeds or backend.in_process:  # params read as the workers need them
+            # A list's items are in memory already: holding them costs nothing.
+            held = (
+                len(plan.param_by_frame) if isinstance(plan.param_by_frame, (list, tuple)) else 0
+            )
+            store = FrameStore(
+                plan.param_by_frame,
+                plan.n_frames,
+                seg_len,
+                memory_frames=max(held, plan.preload_factor),
+            )
+            segments = lazy_segments(store, seg_len)
+            if plan.style.tight:  # every worker crops to the tight box of frame 0
+                first = (0, store.peek(0))
+        else:
+            segments = iter_segments(plan.param_by_frame, plan.n_frames, seg_len)
+            if plan.style.tight:
+                head = next(segments)
+                segments = itertools.chain([head], segments)
+                first = (head.start, next(iter(head.params)))
         context = _render_context(plan, first)
         _logger.info(
             "Rendering %s frames to %s: %d worker(s), %d frames per segment, %s",
@@ -134,6 +162,7 @@ def run(plan: RunPlan) -> Path:
                 segment_length=seg_len,
                 preload_factor=plan.preload_factor,
                 on_rendered=progress.on_rendered,
+                frame_timeout=plan.frame_timeout,
             )
             backend.start(
                 worker.render_segment,
@@ -153,6 +182,8 @@ def run(plan: RunPlan) -> Path:
             )
         finally:
             progress.close()
+            if store is not None:
+                store.close()
             if not ok:
                 backend.close(abort=True)
                 if writer is not None:

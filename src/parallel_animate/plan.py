@@ -8,6 +8,7 @@ returns the plan the pipeline carries out. Nothing about a run travels any other
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
@@ -49,6 +50,7 @@ class RunOptions:
     preset: str | None = None
     blit: BlitMode = "auto"
     backend: Any = None
+    frame_timeout: float | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -77,6 +79,8 @@ class RunPlan:
     #: a figure that belongs to the caller (``save()`` draws on the animation's own
     #: figure when it renders in this process): never closed by the run
     lent_figure: Figure | None = None
+    #: seconds a frame may take (None: no limit)
+    frame_timeout: float | None = None
 
 
 def cpu_count() -> int:
@@ -106,6 +110,19 @@ def _optional_positive_int(name: str, value: Any) -> int | None:
     if value < 1:
         raise ValueError(f"{name} must be >= 1, got {value}")
     return value
+
+
+def _check_timeout(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"frame_timeout must be a number of seconds or None, got {type(value).__name__}"
+        )
+    seconds = float(value)
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"frame_timeout must be a number of seconds > 0, got {value}")
+    return seconds
 
 
 def _check_bool(name: str, value: Any, allow_none: bool = False) -> None:
@@ -196,4 +213,5 @@ def build_plan(
         backend=o.backend,
         progress_callback=progress_callback,
         lent_figure=lent_figure,
+        frame_timeout=_check_timeout(o.frame_timeout),
     )

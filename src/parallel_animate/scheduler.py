@@ -5,7 +5,9 @@ names its own:
 
 1. :meth:`~Scheduler.fill_window`: submit segments while the window has room
    (:meth:`~Scheduler.submit` is the one place a segment goes to the backend);
-2. :meth:`~Scheduler.take_results`: block until the backend hands results back;
+2. :meth:`~Scheduler.take_results`: block until the backend hands results back (or a
+   frame outlasts ``frame_timeout``); meanwhile :meth:`~Scheduler.feed` sends each
+   running segment its next params as its progress reports come in;
 3. :meth:`~Scheduler.reorder`: keep each finished segment until those before it are in;
 4. :meth:`~Scheduler.commit_ready`: hand every segment that is next in line to the
    writer.
@@ -13,18 +15,32 @@ names its own:
 A worker that dies is turned into one :class:`RenderError` naming the frame it was
 rendering (:meth:`~Scheduler.translate_failure`). The window bounds memory: at most
 ``max_in_flight`` segments submitted and not back, and none submitted more than
-``max_ahead`` segments past the next one to commit.
+``max_ahead`` segments past the next one to commit. With a backend that ``feeds``
+(local processes), a segment is submitted as a header when a worker is free and its
+params follow, at most ``preload_factor`` frames ahead of what it has rendered; with an
+``in_process`` one (serial), one segment at a time, its params read as it renders.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from parallel_animate.backends import Backend, TaskNotPicklableError, WorkerLostError
+from parallel_animate.backends import (
+    Backend,
+    TaskNotPicklableError,
+    TaskTimeoutError,
+    WorkerLostError,
+)
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
+
+#: Seconds a submitted segment may wait for its worker to start it (process start-up,
+#: imports) before its first frame's ``frame_timeout`` counts.
+START_GRACE_S = 30.0
 
 
 def window_bounds(slots: int, preload_factor: int, segment_length: int) -> tuple[int, int]:
@@ -54,6 +70,7 @@ class Scheduler:
         segment_length: int,
         preload_factor: int,
         on_rendered: Callable[[int], None] | None = None,
+        frame_timeout: float | None = None,
     ) -> None:
         self._segments = segments
         self._backend = backend
@@ -61,6 +78,14 @@ class Scheduler:
         self._segment_length = segment_length
         self._preload_factor = preload_factor
         self._on_rendered = on_rendered
+        self._frame_timeout = frame_timeout
+        self._feeds = bool(getattr(backend, "feeds", False))
+        self._in_process = bool(getattr(backend, "in_process", False))
+        #: params not yet sent, and frames sent, per fed segment in flight
+        self._to_feed: dict[int, Iterator[Any]] = {}
+        self.sent: dict[int, int] = {}
+        #: when each segment in flight last reported progress (or was submitted)
+        self._last_report: dict[int, float] = {}
         self._next: Segment | None = None  # read from the source, not yet submitted
         self._exhausted = False
         #: submitted, not back yet, by segment index
@@ -85,6 +110,8 @@ class Scheduler:
                 self.commit_ready()
         except WorkerLostError as exc:
             raise self.translate_failure(exc) from exc
+        except TaskTimeoutError as exc:
+            raise self.timed_out(exc.key) from exc
         if self.finished:  # a backend that returned a segment twice, or one never asked
             raise RuntimeError(f"segments {sorted(self.finished)} were never committed")
 
@@ -96,6 +123,10 @@ class Scheduler:
         max_in_flight, max_ahead = window_bounds(
             self._backend.slots, self._preload_factor, self._segment_length
         )
+        if self._in_process:
+            max_in_flight = max_ahead = 1
+        elif self._feeds:  # params follow a segment: no need to queue whole segments
+            max_in_flight = self._backend.slots
         while len(self.in_flight) < max_in_flight:
             segment = self._peek()
             if segment is None or segment.index >= self.next_to_commit + max_ahead:
@@ -106,22 +137,74 @@ class Scheduler:
     def submit(self, segment: Segment) -> None:
         """Hand one segment to the backend: every segment of the run goes through here."""
         self.in_flight[segment.index] = segment
+        if self._frame_timeout is not None and (self._feeds or self._in_process):
+            # until the worker reports it started (progress 0), a grace for start-up
+            self._last_report[segment.index] = time.monotonic() + START_GRACE_S
+        if not self._feeds:
+            try:
+                self._backend.submit(segment.index, segment)
+            except TaskNotPicklableError as exc:
+                raise self._not_picklable(exc, segment.start, segment.stop - 1) from exc
+            return
+        self._backend.submit(segment.index, segment.with_params(()), fed=True)
+        self._to_feed[segment.index] = iter(segment.params)
+        self.sent[segment.index] = 0
+        self.feed(segment.index)
+
+    def feed(self, key: int) -> None:
+        """Send segment ``key`` its next params, up to ``preload_factor`` frames ahead of
+        those it reported rendered (in chunks of about half that)."""
+        source = self._to_feed.get(key)
+        if source is None:
+            return
+        ahead = self.sent[key] - self.rendered.get(key, 0)
+        if ahead > self._preload_factor // 2:
+            return
+        wanted = self._preload_factor - ahead
+        chunk = list(itertools.islice(source, wanted))
+        last = len(chunk) < wanted
+        if last:
+            del self._to_feed[key]
+        first = self.in_flight[key].start + self.sent[key]
+        self.sent[key] += len(chunk)
         try:
-            self._backend.submit(segment.index, segment)
+            self._backend.feed(key, chunk, last)
         except TaskNotPicklableError as exc:
-            raise TypeError(
-                f"the params of frames {segment.start}-{segment.stop - 1} cannot be "
-                f"sent to worker processes ({exc}): use picklable params (numbers, "
-                "strings, arrays, dicts, dataclasses...), or num_workers=1"
-            ) from exc
+            end = first + len(chunk) if last else self.in_flight[key].start + self._segment_length
+            raise self._not_picklable(exc, first, end - 1) from exc  # what it cannot get
+
+    @staticmethod
+    def _not_picklable(exc: Exception, first: int, last: int) -> TypeError:
+        return TypeError(
+            f"the params of frames {first}-{last} cannot be "
+            f"sent to worker processes ({exc}): use picklable params (numbers, "
+            "strings, arrays, dicts, dataclasses...), or num_workers=1"
+        )
 
     def take_results(self) -> list[tuple[int, Any]]:
-        """Block until the backend returns at least one finished segment."""
-        results = self._backend.wait()
+        """Block until the backend returns at least one finished segment; a
+        :class:`RenderError` when a frame takes longer than ``frame_timeout``."""
+        if self._frame_timeout is None:
+            results = self._backend.wait()
+        else:
+            results = []
+            while not results:
+                started = [(t, k) for k, t in self._last_report.items() if k in self.in_flight]
+                if not started:
+                    results = self._backend.wait(timeout=self._frame_timeout)
+                    continue
+                oldest, key = min(started)
+                left = oldest + self._frame_timeout - time.monotonic()
+                if left <= 0:
+                    raise self.timed_out(key)
+                results = self._backend.wait(timeout=left)
         for key, _ in results:
             if self.in_flight.pop(key, None) is None:
                 raise RuntimeError(f"segment {key} came back twice, or was never submitted")
             self.rendered.pop(key, None)
+            self.sent.pop(key, None)
+            self._to_feed.pop(key, None)
+            self._last_report.pop(key, None)
         return results
 
     def reorder(self, key: int, result: Any) -> None:
@@ -145,12 +228,26 @@ class Scheduler:
         where = f"; it was rendering frame {frame}" if frame is not None else ""
         return RenderError(f"{exc}{where}", frame, exc)
 
+    def timed_out(self, key: int) -> RenderError:
+        """Segment ``key``'s current frame outlasted ``frame_timeout``, as a RenderError."""
+        segment = self.in_flight.get(key)
+        frame = None if segment is None else segment.start + self.rendered.get(key, 0)
+        return RenderError(
+            f"frame {frame} took longer than frame_timeout={self._frame_timeout:g} s "
+            "to render; the workers were stopped",
+            frame,
+        )
+
     # -- callbacks and helpers -----------------------------------------------------
     def on_progress(self, key: int, n: int) -> None:
         """The backend's progress callback: segment ``key`` rendered ``n`` more frames."""
         self.rendered[key] = self.rendered.get(key, 0) + n
-        if self._on_rendered is not None:
+        if self._frame_timeout is not None:
+            self._last_report[key] = time.monotonic()
+        if self._on_rendered is not None and n:
             self._on_rendered(n)
+        if key in self._to_feed:
+            self.feed(key)
 
     def _peek(self) -> Segment | None:
         """The next segment of the source without taking it; None at the end."""

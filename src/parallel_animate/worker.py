@@ -88,11 +88,14 @@ def render_segment(
     """Render and encode ``segment``; failures in user code become :class:`RenderError`.
 
     ``report_progress(n)`` is called after each frame is handed to the encoder.
+    ``segment.params`` may be an iterator that yields each frame's params as they
+    arrive (a fed task).
     """
     renderer, lock = _renderer_for(context)
     before = renderer.draw_counts()
     encoder = make_segment_encoder(context.video, segment.start)
     name = type(context.animator).__name__
+    n_frames = 0
     try:
         for offset, params in enumerate(segment.params):
             frame_index = segment.start + offset
@@ -113,11 +116,13 @@ def render_segment(
                     encoder.add(pixels)
                 except Exception as exc:
                     raise RenderError.from_exception(exc, frame_index, "encoding") from exc
+            n_frames += 1
             report_progress(1)
         try:
             data = encoder.finish()
         except Exception as exc:
-            raise RenderError.from_exception(exc, segment.stop - 1, "encoding") from exc
+            last = segment.start + n_frames - 1
+            raise RenderError.from_exception(exc, last, "encoding") from exc
     except BaseException:
         encoder.close()
         raise
@@ -127,7 +132,7 @@ def render_segment(
     return EncodedSegment(
         index=segment.index,
         start=segment.start,
-        n_frames=len(segment.params),
+        n_frames=n_frames,
         width=width,
         height=height,
         data=data,

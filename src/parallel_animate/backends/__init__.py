@@ -8,6 +8,7 @@ from parallel_animate.backends.base import (
     BACKEND_CHOICES,
     Backend,
     TaskNotPicklableError,
+    TaskTimeoutError,
     WorkerLostError,
 )
 from parallel_animate.backends.processes import ProcessBackend
@@ -18,6 +19,7 @@ __all__ = [
     "ProcessBackend",
     "SerialBackend",
     "TaskNotPicklableError",
+    "TaskTimeoutError",
     "WorkerLostError",
     "check_backend",
 ]

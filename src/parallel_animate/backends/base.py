@@ -4,12 +4,17 @@ A backend knows nothing of figures or codecs. It receives a *job* (a picklable
 module-level function ``job(context, task, report_progress)``), a *context* shipped once
 per worker, and tasks keyed by an int. The pipeline submits tasks and waits for results;
 progress reported by a job reaches ``on_progress`` in the calling process.
+
+A backend that ``feeds`` takes a task's params while the task runs: ``submit(key,
+header, fed=True)`` starts the job on ``header.with_params(params)``, where ``params``
+is an iterator in the worker that blocks until :meth:`Backend.feed` sends the next
+chunk, and ends after the chunk sent with ``last=True``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 #: What ``backend=`` may be, for error messages.
@@ -20,6 +25,15 @@ Job = Callable[[Any, Any, Callable[[int], None]], Any]
 
 class TaskNotPicklableError(TypeError):
     """``submit`` got a task that cannot be pickled to be sent to a worker."""
+
+
+class TaskTimeoutError(RuntimeError):
+    """Task ``key`` made no progress within the frame timeout (a backend that enforces
+    it itself, as the serial one does with SIGALRM)."""
+
+    def __init__(self, key: int) -> None:
+        super().__init__(f"task {key} timed out")
+        self.key = key
 
 
 class WorkerLostError(RuntimeError):
@@ -37,6 +51,10 @@ class Backend(ABC):
 
     #: How many tasks can run at the same time.
     slots: int = 1
+    #: Whether :meth:`feed` works (params sent to a running task as it needs them).
+    feeds: bool = False
+    #: Whether tasks run in this process (their params may be a lazy iterator).
+    in_process: bool = False
 
     @abstractmethod
     def start(
@@ -55,13 +73,20 @@ class Backend(ABC):
         """
 
     @abstractmethod
-    def submit(self, key: int, task: Any) -> None:
+    def submit(self, key: int, task: Any, fed: bool = False) -> None:
         """Queue a task; returns at once. :class:`TaskNotPicklableError` if the task
-        cannot travel to where it would run."""
+        cannot travel to where it would run. ``fed``: its params follow by
+        :meth:`feed` (only if :attr:`feeds`)."""
+
+    def feed(self, key: int, chunk: Sequence[Any], last: bool) -> None:
+        """Send the next params of the fed task ``key`` (``last``: there are no more).
+        :class:`TaskNotPicklableError` if they cannot travel."""
+        raise NotImplementedError(f"{type(self).__name__} does not feed params")
 
     @abstractmethod
-    def wait(self) -> list[tuple[int, Any]]:
-        """Block until at least one task finished; return ``(key, result)`` pairs.
+    def wait(self, timeout: float | None = None) -> list[tuple[int, Any]]:
+        """Block until at least one task finished; return ``(key, result)`` pairs, or
+        an empty list after ``timeout`` seconds.
 
         An exception raised by the job is raised here, in the caller.
         """

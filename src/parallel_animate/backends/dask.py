@@ -205,7 +205,9 @@ class DaskBackend(Backend):
                 "in setup())."
             ) from exc
 
-    def submit(self, key: int, task: Any) -> None:
+    def submit(self, key: int, task: Any, fed: bool = False) -> None:
+        if fed:
+            raise NotImplementedError("the Dask backend takes whole segments")
         if self._job is None or self._context is None:
             raise RuntimeError("submit() called before start()")
         future = self._client.submit(
@@ -224,15 +226,19 @@ class DaskBackend(Backend):
     def _on_done(self, key: int, future: Future) -> None:
         self._inbox.put(("done", key, future))  # in a Dask callback thread
 
-    def wait(self) -> list[tuple[int, Any]]:
+    def wait(self, timeout: float | None = None) -> list[tuple[int, Any]]:
         if not self._futures:
             raise RuntimeError("wait() called with no task submitted")
+        deadline = None if timeout is None else time.monotonic() + timeout
         results: list[tuple[int, Any]] = []
         while True:
+            poll = POLL_S
+            if deadline is not None:
+                poll = min(poll, max(0.0, deadline - time.monotonic()))
             try:
-                message = self._inbox.get(block=not results, timeout=POLL_S)
+                message = self._inbox.get(block=not results, timeout=poll)
             except queue.Empty:
-                if results:
+                if results or (deadline is not None and time.monotonic() >= deadline):
                     return results
                 if self._client.status in ("closing", "closed"):
                     raise RuntimeError("the Dask client was closed during the run") from None
