@@ -128,9 +128,25 @@ class Format(ABC, Generic[C]):
                 f"a %d frame-number pattern is for PNG sequences (.png) only; got {output.name!r}"
             )
 
-    def check_fps(self, fps: Fraction, given: Any) -> None:
-        """Warn about a frame rate the format cannot play as meant (``given``: as the
-        user wrote it)."""
+    def fps_limits(self, codec: C) -> tuple[Fraction, Fraction, str]:
+        """The frame rates the output (with ``codec``) can hold: lowest, highest (both
+        allowed) and why, for the message."""
+        return (Fraction(0), Fraction(10**18), "")
+
+    def max_frame_size(self, codec: C) -> tuple[int, int] | None:
+        """The largest frame (width, height) the output takes with ``codec``."""
+        return codec.max_size
+
+    def check_fps(self, fps: Fraction, given: Any, codec: C) -> None:
+        """A ValueError for a frame rate the format cannot hold (``given``: as the user
+        wrote it), before anything is rendered; a warning for one it cannot play as
+        meant."""
+        low, high, why = self.fps_limits(codec)
+        if not low <= fps <= high:
+            raise ValueError(
+                f"fps {given} is out of range for {self.label} with {codec.name}: "
+                f"it must be from {_number(low)} to {_number(high)} ({why})"
+            )
 
     @abstractmethod
     def segment_encoder(self, settings: VideoSettings, start: int) -> FrameEncoder:
@@ -179,6 +195,20 @@ class VideoFormat(Format[VideoCodec]):
         if not codecs:
             return None
         return f"{self.label} ({', '.join(c.name for c in codecs)})"
+
+    def fps_limits(self, codec: VideoCodec) -> tuple[Fraction, Fraction, str]:
+        # Both the codec's segment container (vp9: WebM) and the output must hold it.
+        containers = {codec.segment_container, self.container}
+        if containers & {"matroska", "webm"}:
+            return (_MIN_VIDEO_FPS, Fraction(1000), _MATROSKA_RATE)
+        return (_MIN_VIDEO_FPS, Fraction(9999), _MOV_RATE)
+
+    def max_frame_size(self, codec: VideoCodec) -> tuple[int, int] | None:
+        # MP4 and MOV store the width and height in 16 bits.
+        limit = codec.max_size or (2**31 - 1, 2**31 - 1)
+        if {codec.segment_container, self.container} & {"mp4", "mov"}:
+            limit = (min(limit[0], 65535), min(limit[1], 65535))
+        return limit
 
     def segment_encoder(self, settings: VideoSettings, start: int) -> SegmentEncoder:
         return SegmentEncoder(settings, self._allowed(settings.codec))
@@ -244,7 +274,15 @@ class GifFormat(AnimatedImageFormat):
     def keeps_alpha(self, pixfmt: str, wanted: bool) -> bool:
         return wanted  # pal8 has no alpha channel, a transparent palette entry does it
 
-    def check_fps(self, fps: Fraction, given: Any) -> None:
+    def fps_limits(self, codec: ImageCodec) -> tuple[Fraction, Fraction, str]:
+        return (
+            Fraction(100, 65535),
+            Fraction(100),
+            "GIF delays count 1/100 s in a 16-bit field: from 1/100 s to 655.35 s a frame",
+        )
+
+    def check_fps(self, fps: Fraction, given: Any, codec: ImageCodec) -> None:
+        super().check_fps(fps, given, codec)
         if fps > 50:
             _logger.warning(
                 "GIF delays are counted in 1/100 s and most players show delays under "
@@ -260,12 +298,26 @@ class WebpFormat(AnimatedImageFormat):
 
     records = WebpRecords
 
+    def fps_limits(self, codec: ImageCodec) -> tuple[Fraction, Fraction, str]:
+        return (
+            Fraction(1000, 2**24 - 1),
+            Fraction(1000),
+            "WebP durations count milliseconds in 24 bits: from 1 ms to about 4.7 h a frame",
+        )
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class ApngFormat(AnimatedImageFormat):
     """Animated PNG: deflated frames in fcTL/fdAT chunks."""
 
     records = ApngRecords
+
+    def fps_limits(self, codec: ImageCodec) -> tuple[Fraction, Fraction, str]:
+        return (
+            Fraction(1, 65535),
+            Fraction(65535),
+            "APNG delays are a fraction of two 16-bit numbers: from 1/65535 s to 65535 s",
+        )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -293,6 +345,23 @@ class PngSequenceFormat(ImageFormat):
 
     def table_row(self) -> tuple[str, str, str, str, str]:
         return (f"`{self.example}` (PNG sequence)", *super().table_row()[1:])
+
+
+#: the lowest frame rate of the video formats: one frame per 10000 s (slower frame
+#: rates fail in the MP4/MOV muxer, whose durations are 32-bit, and in x264)
+_MIN_VIDEO_FPS = Fraction(1, 10000)
+_MATROSKA_RATE = "Matroska and WebM count milliseconds; at most one frame per ms"
+_MOV_RATE = (
+    "MP4 and MOV need two ticks of their timescale per frame, which the muxer gives "
+    "below 10000 fps only"
+)
+
+
+def _number(value: Fraction) -> str:
+    """A limit as the docs write it: 9999, 1/10000, 0.00152590."""
+    if value.denominator == 1 or value.numerator == 1:
+        return str(value)
+    return f"{float(value):.6g}"
 
 
 _VIDEO_CODECS = (LIBX264, LIBX265, LIBVPX_VP9, LIBSVTAV1, PRORES_KS)
