@@ -15,6 +15,7 @@ class FrameSizeError(ValueError):
     """The figure, at its dpi, makes frames the encoder cannot take or a worker cannot
     hold; raised after ``setup()``, before anything is drawn."""
 
+
 #: savefig_params keys that apply to frames of a video.
 SUPPORTED_SAVEFIG_KEYS = (
     "dpi",
@@ -97,9 +98,7 @@ class FrameStyle:
                 or not math.isfinite(dpi)
                 or not dpi > 0
             ):
-                raise ValueError(
-                    f"savefig_params['dpi'] must be a finite number > 0, got {dpi!r}"
-                )
+                raise ValueError(f"savefig_params['dpi'] must be a finite number > 0, got {dpi!r}")
             dpi = float(dpi)
         bbox = params.get("bbox_inches")
         if bbox not in (None, "tight"):
