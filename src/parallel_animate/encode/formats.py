@@ -43,6 +43,15 @@ from parallel_animate.encode.codecs import (
     has_alpha,
 )
 from parallel_animate.encode.images import AnimationWriter, ImageSegmentEncoder, PngSequenceWriter
+from parallel_animate.encode.limits import (
+    ANY_FPS,
+    APNG_FPS,
+    GIF_FPS,
+    WEBP_FPS,
+    FpsLimits,
+    check_fps_range,
+    video_fps_limits,
+)
 from parallel_animate.encode.mux import SegmentMuxer
 from parallel_animate.encode.options import FRAME_DIRECTIVE
 from parallel_animate.encode.records import (
@@ -128,25 +137,17 @@ class Format(ABC, Generic[C]):
                 f"a %d frame-number pattern is for PNG sequences (.png) only; got {output.name!r}"
             )
 
-    def fps_limits(self, codec: C) -> tuple[Fraction, Fraction, str]:
-        """The frame rates the output (with ``codec``) can hold: lowest, highest (both
-        allowed) and why, for the message."""
-        return (Fraction(0), Fraction(10**18), "")
+    def fps_limits(self, codec: C) -> FpsLimits:
+        """The frame rates the output (with ``codec``) can hold (``limits.py``)."""
+        return ANY_FPS
 
     def max_frame_size(self, codec: C) -> tuple[int, int] | None:
         """The largest frame (width, height) the output takes with ``codec``."""
         return codec.max_size
 
     def check_fps(self, fps: Fraction, given: Any, codec: C) -> None:
-        """A ValueError for a frame rate the format cannot hold (``given``: as the user
-        wrote it), before anything is rendered; a warning for one it cannot play as
-        meant."""
-        low, high, why = self.fps_limits(codec)
-        if not low <= fps <= high:
-            raise ValueError(
-                f"fps {given} is out of range for {self.label} with {codec.name}: "
-                f"it must be from {_number(low)} to {_number(high)} ({why})"
-            )
+        """A ValueError for a frame rate the format cannot hold (``given``: as written)."""
+        check_fps_range(fps, given, self.fps_limits(codec), f"{self.label} with {codec.name}")
 
     @abstractmethod
     def segment_encoder(self, settings: VideoSettings, start: int) -> FrameEncoder:
@@ -196,19 +197,14 @@ class VideoFormat(Format[VideoCodec]):
             return None
         return f"{self.label} ({', '.join(c.name for c in codecs)})"
 
-    def fps_limits(self, codec: VideoCodec) -> tuple[Fraction, Fraction, str]:
+    def fps_limits(self, codec: VideoCodec) -> FpsLimits:
         # Both the codec's segment container (vp9: WebM) and the output must hold it.
-        containers = {codec.segment_container, self.container}
-        if containers & {"matroska", "webm"}:
-            return (_MIN_VIDEO_FPS, Fraction(1000), _MATROSKA_RATE)
-        return (_MIN_VIDEO_FPS, Fraction(9999), _MOV_RATE)
+        return video_fps_limits({codec.segment_container, self.container})
 
     def max_frame_size(self, codec: VideoCodec) -> tuple[int, int] | None:
-        # MP4 and MOV store the width and height in 16 bits.
-        limit = codec.max_size or (2**31 - 1, 2**31 - 1)
-        if {codec.segment_container, self.container} & {"mp4", "mov"}:
-            limit = (min(limit[0], 65535), min(limit[1], 65535))
-        return limit
+        w, h = codec.max_size or (2**31 - 1, 2**31 - 1)  # MP4, MOV: 16-bit sizes
+        mov = {codec.segment_container, self.container} & {"mp4", "mov"}
+        return (min(w, 65535), min(h, 65535)) if mov else (w, h)
 
     def segment_encoder(self, settings: VideoSettings, start: int) -> SegmentEncoder:
         return SegmentEncoder(settings, self._allowed(settings.codec))
@@ -274,12 +270,8 @@ class GifFormat(AnimatedImageFormat):
     def keeps_alpha(self, pixfmt: str, wanted: bool) -> bool:
         return wanted  # pal8 has no alpha channel, a transparent palette entry does it
 
-    def fps_limits(self, codec: ImageCodec) -> tuple[Fraction, Fraction, str]:
-        return (
-            Fraction(100, 65535),
-            Fraction(100),
-            "GIF delays count 1/100 s in a 16-bit field: from 1/100 s to 655.35 s a frame",
-        )
+    def fps_limits(self, codec: ImageCodec) -> FpsLimits:
+        return GIF_FPS
 
     def check_fps(self, fps: Fraction, given: Any, codec: ImageCodec) -> None:
         super().check_fps(fps, given, codec)
@@ -298,12 +290,8 @@ class WebpFormat(AnimatedImageFormat):
 
     records = WebpRecords
 
-    def fps_limits(self, codec: ImageCodec) -> tuple[Fraction, Fraction, str]:
-        return (
-            Fraction(1000, 2**24 - 1),
-            Fraction(1000),
-            "WebP durations count milliseconds in 24 bits: from 1 ms to about 4.7 h a frame",
-        )
+    def fps_limits(self, codec: ImageCodec) -> FpsLimits:
+        return WEBP_FPS
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -312,12 +300,8 @@ class ApngFormat(AnimatedImageFormat):
 
     records = ApngRecords
 
-    def fps_limits(self, codec: ImageCodec) -> tuple[Fraction, Fraction, str]:
-        return (
-            Fraction(1, 65535),
-            Fraction(65535),
-            "APNG delays are a fraction of two 16-bit numbers: from 1/65535 s to 65535 s",
-        )
+    def fps_limits(self, codec: ImageCodec) -> FpsLimits:
+        return APNG_FPS
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -345,23 +329,6 @@ class PngSequenceFormat(ImageFormat):
 
     def table_row(self) -> tuple[str, str, str, str, str]:
         return (f"`{self.example}` (PNG sequence)", *super().table_row()[1:])
-
-
-#: the lowest frame rate of the video formats: one frame per 10000 s (slower frame
-#: rates fail in the MP4/MOV muxer, whose durations are 32-bit, and in x264)
-_MIN_VIDEO_FPS = Fraction(1, 10000)
-_MATROSKA_RATE = "Matroska and WebM count milliseconds; at most one frame per ms"
-_MOV_RATE = (
-    "MP4 and MOV need two ticks of their timescale per frame, which the muxer gives "
-    "below 10000 fps only"
-)
-
-
-def _number(value: Fraction) -> str:
-    """A limit as the docs write it: 9999, 1/10000, 0.00152590."""
-    if value.denominator == 1 or value.numerator == 1:
-        return str(value)
-    return f"{float(value):.6g}"
 
 
 _VIDEO_CODECS = (LIBX264, LIBX265, LIBVPX_VP9, LIBSVTAV1, PRORES_KS)
