@@ -242,3 +242,13 @@ class PanelsAnimator(Animator):
 
 def phase_params(n: int) -> list[dict]:
     return [{"phase": 0.3 * i} for i in range(n)]
+
+
+class MarkingAnimator(BlockAnimator):
+    """Writes ``updated.txt`` into ``log_dir`` when ``update()`` runs (a frame was
+    rendered); the setup() log of BlockAnimator as well."""
+
+    def update(self, frame_idx, params):
+        with open(Path(self.log_dir) / "updated.txt", "a") as f:
+            f.write(f"{frame_idx}\n")
+        super().update(frame_idx, params)

@@ -140,6 +140,8 @@ def test_render_npz_params_from_a_file_path_in_a_fresh_process(tmp_path):
         (["render", "anims:BlockAnimator", "o.mp4", "--params", "p.json", "--fps", "x"], "fps"),
         (["render", "anims:BlockAnimator", "o.mp4"], "--params"),
         (["nosuchcommand"], "invalid choice"),
+        (["demo", "x.avi"], "unsupported output extension '.avi'"),
+        (["render", "anims:BlockAnimator", "o.mp4", "--params", "p.json", "--fps", "2e4"], "9999"),
     ],
 )
 def test_user_mistakes_exit_2_without_traceback(tmp_path, monkeypatch, capsys, args, message):

@@ -219,7 +219,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from parallel_animate.examples import simple_wave_animation
 
     argv = [args.output, "--frames", str(args.frames), "--workers", str(args.workers)]
-    simple_wave_animation.main(argv)
+    try:
+        simple_wave_animation.main(argv)
+    except (ValueError, TypeError) as exc:  # the output's checks (x.avi), as for render
+        raise UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise UsageError(f"{type(exc).__name__}: {exc}") from exc
     return 0
 
 

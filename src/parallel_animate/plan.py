@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,6 +177,8 @@ def build_plan(
         preset=o.preset,
         alpha=style.wants_alpha,
     )
+    # the frame size is known only after setup(), in a worker: it checks it there
+    style = replace(style, max_size=video.max_size, encoder=f"{video.codec} in {output.suffix}")
     n_frames = _optional_positive_int("n_frames", o.n_frames)
     workers = resolve_workers(o.num_workers)
     preload = _optional_positive_int("preload_factor", o.preload_factor)

@@ -18,7 +18,7 @@ import numpy as np
 from parallel_animate.autoblit import AutoBlitter
 from parallel_animate.blit import Blitter, agg_canvas
 from parallel_animate.errors import RenderError
-from parallel_animate.style import FrameStyle
+from parallel_animate.style import FrameSizeError, FrameStyle
 
 #: ``False``: every frame drawn in full; ``True``: the artists ``update()`` returns, over a
 #: cached background (matplotlib's rule); ``"auto"``: what changed, byte for byte a full draw
@@ -50,6 +50,8 @@ def build_figure(animator: Animator, style: FrameStyle) -> Figure:
         FigureCanvasAgg(fig)  # frames come from the Agg buffer, whatever the GUI backend
     if style.dpi is not None:
         fig.set_dpi(style.dpi)
+    # before any draw: a frame too large for the encoder or for memory (FrameSizeError)
+    style.check_frame_size(*fig.bbox.size, fig.dpi)
     if style.transparent:  # a facecolor or edgecolor given as well still applies
         _make_transparent(fig)
     if style.facecolor not in (None, "auto"):
@@ -207,7 +209,7 @@ class FrameRenderer:
         name = type(self.animator).__name__
         try:
             fig = build_figure(self.animator, self.style)
-        except NotAFigureError:
+        except (NotAFigureError, FrameSizeError):
             raise
         except Exception as exc:
             raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
+
+#: the largest frame a worker draws: its RGBA buffer (width x height x 4 bytes) at most
+#: 1 GiB (Agg's buffer, and the encoder's copy besides, live in every worker)
+MAX_FRAME_BYTES = 1 << 30
+
+
+class FrameSizeError(ValueError):
+    """The figure, at its dpi, makes frames the encoder cannot take or a worker cannot
+    hold; raised after ``setup()``, before anything is drawn."""
+
 
 #: savefig_params keys that apply to frames of a video.
 SUPPORTED_SAVEFIG_KEYS = (
@@ -26,6 +37,32 @@ class FrameStyle:
     tight: bool = False
     pad_inches: float | None = None
     transparent: bool = False
+    #: the largest frame (width, height) the codec and container take (the plan sets it)
+    max_size: tuple[int, int] | None = None
+    #: the codec and format that set ``max_size``, for the message
+    encoder: str = ""
+
+    def check_frame_size(self, width: float, height: float, dpi: float) -> None:
+        """A :class:`FrameSizeError` unless a ``width`` x ``height`` pixel frame (the
+        figure at ``dpi``) can be drawn and encoded."""
+        size = f"{width:g}x{height:g} pixels (the figure at dpi {dpi:g})"
+        if not (math.isfinite(width) and math.isfinite(height)):
+            raise FrameSizeError(f"the frame size is not finite: {size}")
+        w, h = int(width), int(height)
+        if w < 1 or h < 1:
+            raise FrameSizeError(f"the frame is {size}: less than one pixel; raise the dpi")
+        if self.max_size is not None and (w > self.max_size[0] or h > self.max_size[1]):
+            mw, mh = self.max_size
+            raise FrameSizeError(
+                f"the frame is {size}, larger than {self.encoder or 'the encoder'} takes: "
+                f"at most {mw}x{mh}; lower the dpi or the figure size"
+            )
+        if w * h * 4 > MAX_FRAME_BYTES:
+            raise FrameSizeError(
+                f"the frame is {size}: {w * h * 4 / 2**30:.1f} GiB of RGBA per frame, more "
+                f"than the limit of {MAX_FRAME_BYTES / 2**30:g} GiB; lower the dpi or the "
+                f"figure size"
+            )
 
     @property
     def wants_alpha(self) -> bool:
@@ -55,8 +92,13 @@ class FrameStyle:
         if dpi == "figure":
             dpi = None
         if dpi is not None:
-            if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
-                raise ValueError(f"savefig_params['dpi'] must be a number > 0, got {dpi!r}")
+            if (
+                isinstance(dpi, bool)
+                or not isinstance(dpi, (int, float))
+                or not math.isfinite(dpi)
+                or not dpi > 0
+            ):
+                raise ValueError(f"savefig_params['dpi'] must be a finite number > 0, got {dpi!r}")
             dpi = float(dpi)
         bbox = params.get("bbox_inches")
         if bbox not in (None, "tight"):

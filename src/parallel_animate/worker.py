@@ -20,7 +20,7 @@ from parallel_animate.encode import EncodedSegment, VideoSettings, make_segment_
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
 from parallel_animate.render import BlitMode, FrameRenderer, LentFigure, NotAFigureError
-from parallel_animate.style import FrameStyle
+from parallel_animate.style import FrameSizeError, FrameStyle
 
 if TYPE_CHECKING:
     from parallel_animate.animator import Animator
@@ -102,8 +102,8 @@ def render_segment(
             with lock:  # the pixels are the figure's until the next frame is drawn
                 try:
                     renderer.prepare()
-                except (NotAFigureError, RenderError):
-                    raise  # a misuse of the API (a TypeError), or already told apart
+                except (NotAFigureError, FrameSizeError, RenderError):
+                    raise  # a misuse (TypeError, ValueError), or already told apart
                 except Exception as exc:
                     raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
                 try:

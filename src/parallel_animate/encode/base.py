@@ -53,6 +53,8 @@ class VideoSettings:
     options: dict[str, str]
     fps: Fraction
     alpha: bool = False
+    #: the largest frame (width, height) the codec and container take; None: no limit
+    max_size: tuple[int, int] | None = None
 
     @property
     def container(self) -> str | None:

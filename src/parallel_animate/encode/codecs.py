@@ -63,6 +63,8 @@ class CodecSpec(ABC):
     quality: Callable[[int], Options] | None
     #: the pixel format that keeps the alpha channel; None: no alpha with this codec
     alpha_pixfmt: str | None = None
+    #: the largest frame (width, height) the encoder takes; None: no limit of its own
+    max_size: tuple[int, int] | None = None
 
     def layered_options(
         self, quality: int | None, preset: str | None, video_params: dict[str, Any] | None
@@ -205,6 +207,7 @@ def _choice_option(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
 _NO_PRESETS: dict[str, Options] = {name: {} for name in PRESETS}
 
 LIBX264 = VideoCodec(
+    max_size=(16384, 16384),
     name="libx264",
     pixfmt="yuv420p",
     defaults={"crf": "23", "preset": "slow"},  # the seed's
@@ -228,6 +231,7 @@ LIBX265 = VideoCodec(
     one_thread={"x265-params": {"pools": "none", "frame-threads": "1"}},
 )
 LIBSVTAV1 = VideoCodec(
+    max_size=(16384, 8704),
     name="libsvtav1",
     pixfmt="yuv420p",
     defaults={"crf": "35", "preset": "8"},
@@ -241,6 +245,7 @@ LIBSVTAV1 = VideoCodec(
     environment={"SVT_LOG": "1"},  # errors only, not a banner per segment
 )
 LIBVPX_VP9 = VideoCodec(
+    max_size=(65536, 65536),
     name="libvpx-vp9",
     pixfmt="yuv420p",
     # crf with b:v 0 is vp9's constant-quality mode
@@ -266,6 +271,7 @@ PRORES_KS = VideoCodec(
     segment_container="mov",
 )
 GIF = ImageCodec(
+    max_size=(65535, 65535),
     name="gif",
     pixfmt="pal8",
     # fastoctree: 40+ dB on plots and colormaps with few colours, so small LZW
@@ -282,6 +288,7 @@ GIF = ImageCodec(
     pixfmts=("pal8",),
 )
 LIBWEBP = ImageCodec(
+    max_size=(16383, 16383),
     name="libwebp",
     pixfmt="rgb24",
     defaults={"lossless": "1", "quality": "80", "method": "4"},

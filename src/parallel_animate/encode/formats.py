@@ -43,6 +43,15 @@ from parallel_animate.encode.codecs import (
     has_alpha,
 )
 from parallel_animate.encode.images import AnimationWriter, ImageSegmentEncoder, PngSequenceWriter
+from parallel_animate.encode.limits import (
+    ANY_FPS,
+    APNG_FPS,
+    GIF_FPS,
+    WEBP_FPS,
+    FpsLimits,
+    check_fps_range,
+    video_fps_limits,
+)
 from parallel_animate.encode.mux import SegmentMuxer
 from parallel_animate.encode.options import FRAME_DIRECTIVE
 from parallel_animate.encode.records import (
@@ -128,9 +137,17 @@ class Format(ABC, Generic[C]):
                 f"a %d frame-number pattern is for PNG sequences (.png) only; got {output.name!r}"
             )
 
-    def check_fps(self, fps: Fraction, given: Any) -> None:
-        """Warn about a frame rate the format cannot play as meant (``given``: as the
-        user wrote it)."""
+    def fps_limits(self, codec: C) -> FpsLimits:
+        """The frame rates the output (with ``codec``) can hold (``limits.py``)."""
+        return ANY_FPS
+
+    def max_frame_size(self, codec: C) -> tuple[int, int] | None:
+        """The largest frame (width, height) the output takes with ``codec``."""
+        return codec.max_size
+
+    def check_fps(self, fps: Fraction, given: Any, codec: C) -> None:
+        """A ValueError for a frame rate the format cannot hold (``given``: as written)."""
+        check_fps_range(fps, given, self.fps_limits(codec), f"{self.label} with {codec.name}")
 
     @abstractmethod
     def segment_encoder(self, settings: VideoSettings, start: int) -> FrameEncoder:
@@ -179,6 +196,15 @@ class VideoFormat(Format[VideoCodec]):
         if not codecs:
             return None
         return f"{self.label} ({', '.join(c.name for c in codecs)})"
+
+    def fps_limits(self, codec: VideoCodec) -> FpsLimits:
+        # Both the codec's segment container (vp9: WebM) and the output must hold it.
+        return video_fps_limits({codec.segment_container, self.container})
+
+    def max_frame_size(self, codec: VideoCodec) -> tuple[int, int] | None:
+        w, h = codec.max_size or (2**31 - 1, 2**31 - 1)  # MP4, MOV: 16-bit sizes
+        mov = {codec.segment_container, self.container} & {"mp4", "mov"}
+        return (min(w, 65535), min(h, 65535)) if mov else (w, h)
 
     def segment_encoder(self, settings: VideoSettings, start: int) -> SegmentEncoder:
         return SegmentEncoder(settings, self._allowed(settings.codec))
@@ -244,7 +270,11 @@ class GifFormat(AnimatedImageFormat):
     def keeps_alpha(self, pixfmt: str, wanted: bool) -> bool:
         return wanted  # pal8 has no alpha channel, a transparent palette entry does it
 
-    def check_fps(self, fps: Fraction, given: Any) -> None:
+    def fps_limits(self, codec: ImageCodec) -> FpsLimits:
+        return GIF_FPS
+
+    def check_fps(self, fps: Fraction, given: Any, codec: ImageCodec) -> None:
+        super().check_fps(fps, given, codec)
         if fps > 50:
             _logger.warning(
                 "GIF delays are counted in 1/100 s and most players show delays under "
@@ -260,12 +290,18 @@ class WebpFormat(AnimatedImageFormat):
 
     records = WebpRecords
 
+    def fps_limits(self, codec: ImageCodec) -> FpsLimits:
+        return WEBP_FPS
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class ApngFormat(AnimatedImageFormat):
     """Animated PNG: deflated frames in fcTL/fdAT chunks."""
 
     records = ApngRecords
+
+    def fps_limits(self, codec: ImageCodec) -> FpsLimits:
+        return APNG_FPS
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -95,7 +95,7 @@ def resolve_video_settings(
         codec = fmt.codec(video_codec or fmt.default_codec.name)
         pixfmt = video_pixfmt or codec.pixfmt
         codec.check_pixfmt(pixfmt)
-    fmt.check_fps(fps_value, fps)
+    fmt.check_fps(fps_value, fps, codec)
     settings = VideoSettings(
         format=fmt,
         codec=codec.name,
@@ -103,6 +103,7 @@ def resolve_video_settings(
         options=codec.layered_options(quality, preset, video_params),
         fps=fps_value,
         alpha=fmt.keeps_alpha(pixfmt, alpha),
+        max_size=fmt.max_frame_size(codec),
     )
     _check_options(settings)
     return settings
