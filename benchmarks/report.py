@@ -63,8 +63,9 @@ NOTES = """\
   W / this wall.
 - x vs peer: parallel-matplotlib-animation's wall at the same W / this wall.
 - wall/floor: wall / (floor / W), W = worker count of the row (1 for FuncAnimation
-  and the floors); blit rows use the blit floor. 1.0 = as fast as perfectly parallel
-  bare work; above 1 = overhead.
+  and the floors); blit rows use the blit floor, auto rows the full-redraw floor (so
+  they can go below 1: they skip work the floor does). 1.0 = as fast as perfectly
+  parallel bare work; above 1 = overhead.
 - peak tree RSS MB: max over 50 ms samples of the summed RSS of the case process and
   all its descendants (shared pages of forked workers are counted once per process).
 - main CPU %: main process CPU / (main + waited-for children CPU), from getrusage

@@ -197,7 +197,9 @@ class Scheduler:
                 left = oldest + self._frame_timeout - time.monotonic()
                 if left <= 0:
                     raise self.timed_out(key)
-                results = self._backend.wait(timeout=left)
+                # Progress that arrives during the wait moves the deadlines: look again
+                # at least every frame_timeout (a start-up grace may be far off).
+                results = self._backend.wait(timeout=min(left, self._frame_timeout))
         for key, _ in results:
             if self.in_flight.pop(key, None) is None:
                 raise RuntimeError(f"segment {key} came back twice, or was never submitted")
