@@ -56,6 +56,7 @@ from parallel_animate.autoblit.order import (
     close,
     containers,
     draw_order,
+    needs_check,
     signature,
     structure,
     watched,
@@ -97,12 +98,17 @@ class AutoBlitter:
         self._disabled = False
         self._strikes = 0
         self._verified = False  # a plan of this figure matched a full draw
+        #: texts that change outside their Axes: their extents as last drawn, and as
+        #: found for the frame being drawn
+        self._text_extents: dict[int, Box | None] = {}
+        self._texts_now: dict[int, tuple[Artist, Box | None]] = {}
         self._footprints: dict[int, Box | None] = {}  # of the drawables as last drawn
 
     # -- the frame ---------------------------------------------------------------
     def draw(self) -> np.ndarray:
         """Draw the figure as it is now (after ``update()``); return its RGBA pixels."""
         canvas = agg_canvas(self.fig)
+        self._texts_now = {}
         if self._disabled or self._structure is None:
             return self._full()
         try:
@@ -132,7 +138,18 @@ class AutoBlitter:
         self._forget_plan()
         if not self._disabled:
             self._record()
+            renderer = canvas.get_renderer()
+            height = canvas.get_width_height(physical=True)[1]
+            for key, (artist, _) in self._texts_now.items():
+                self._text_extents[key] = extent(artist, renderer, height)
+        self._texts_now = {}
         return np.asarray(canvas.buffer_rgba())
+
+    def _keep_text_extents(self) -> None:
+        """The frame is drawn: the texts' extents found for it are now the last ones."""
+        for key, (_, box) in self._texts_now.items():
+            self._text_extents[key] = box
+        self._texts_now = {}
 
     def _forget_plan(self) -> None:
         if self._plan is not None and self._plan.frames < SHORT_PLAN:
@@ -225,7 +242,13 @@ class AutoBlitter:
                 raise Unsupported("a text changed that the layout engine places axes around")
             if ax is None:
                 reach = extent(d.artist, renderer, height)
-            add(Region(reach, id(d.artist), (id(d.artist),), text=True))
+            # Its old pixels must go too: the region holds its extent as last drawn.
+            self._texts_now[id(d.artist)] = (d.artist, reach)
+            if id(d.artist) not in self._text_extents:
+                raise Unsupported("a text changed outside its Axes for the first time")
+            old = self._text_extents[id(d.artist)]
+            both = union([b for b in (old, reach) if b is not None])
+            add(Region(both, id(d.artist), (id(d.artist),), text=True))
         return groups
 
     def _covered(self, plan: Plan, changed: list[Drawable], groups: dict[int, Region]) -> bool:
@@ -267,9 +290,13 @@ class AutoBlitter:
                     texts[key] = union([b for b in (texts[key], box) if b is not None])
         # The first plan is checked against a full draw, the truth: that this module
         # orders the drawables as matplotlib does for this figure. Later plans of the
-        # same figure stand on the same order, so background + H is the frame.
+        # same figure stand on the same order, so background + H is the frame. Figures
+        # made only of matplotlib's own classes, in a version whose draw order the test
+        # corpus covers, need no check.
+        # The last frame: outside the regions of this frame's changes nothing changed.
+        last = np.asarray(canvas.buffer_rgba()).copy()
         truth = None
-        if not self._verified:
+        if not self._verified and needs_check(self.fig, self._order):
             canvas.draw()
             self._record()
             if self._disabled:
@@ -301,6 +328,8 @@ class AutoBlitter:
                 footprints[member] = regions[key]
         dynamic = {k for k in dynamic if k in keys}
         hidden = close(self._order, {k for k in dynamic if k in by_id}, regions, footprints)
+        if any(key not in regions for key in groups):
+            return self._full()  # a change whose region could not be bounded
         renderer.clear()
         for d in self._order:
             if id(d.artist) not in hidden:
@@ -309,6 +338,14 @@ class AutoBlitter:
         for d in self._order:
             if id(d.artist) in hidden:
                 d.artist.draw(renderer)
+        # H is closed over the regions only: background + H is the frame inside them;
+        # outside them the frame is the last one.
+        rows, cols = buffer.shape[:2]
+        boxes = [clamp(regions[key], cols, rows) for key in groups]
+        kept = [buffer[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in boxes]
+        buffer[...] = last
+        for (x0, y0, x1, y1), pixels in zip(boxes, kept, strict=True):
+            buffer[y0:y1, x0:x1] = pixels
         if truth is not None and not np.array_equal(buffer, truth):
             differ = int(np.any(buffer != truth, axis=-1).sum())
             _logger.debug(
@@ -328,6 +365,7 @@ class AutoBlitter:
         }
         self._plan = Plan(hidden, background, regions, footprints, redraw, keys)
         self._verified = True
+        self._keep_text_extents()
         self._settle()
         return buffer
 
@@ -352,5 +390,6 @@ class AutoBlitter:
             buffer[y0:y1, x0:x1] = pixels
         plan.frames += 1
         self.partial_draws += 1
+        self._keep_text_extents()
         self._settle()
         return buffer

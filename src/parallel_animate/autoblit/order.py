@@ -204,3 +204,21 @@ def structure(fig: Figure) -> Any:
         tuple((id(a), a.get_zorder()) for a in fig.get_children()),
         tuple(axes_state),
     )
+
+
+#: the newest matplotlib whose Figure.draw/Axes.draw/Axis.draw order this module follows
+#: and the test corpus checks
+CHECKED_UP_TO = (3, 11)
+
+
+def needs_check(fig: Figure, order: list[Drawable]) -> bool:
+    """Whether this figure's plans must be checked once against a full draw: it holds
+    classes that are not matplotlib's own (they may draw in their own order), or the
+    matplotlib at hand is newer than the one this module was checked with."""
+    import matplotlib
+
+    version = tuple(int(p) for p in matplotlib.__version__.split(".")[:2] if p.isdigit())
+    if version > CHECKED_UP_TO:
+        return True
+    objects = [fig, *fig.axes, *(d.artist for d in order)]
+    return any(not type(o).__module__.startswith("matplotlib.") for o in objects)
