@@ -65,20 +65,43 @@ def clamp(box: Box, width: int, height: int) -> Box:
 
 
 def axes_box(ax: Axes, height: int) -> Box:
-    """The Axes' clip rectangle in pixels: where its clipped artists may paint."""
+    """Where the Axes' clipped artists may paint: its clip rectangle in pixels, and for
+    an Axes whose patch is not a rectangle (polar), the bounds of that patch's path as
+    its clip path is measured."""
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import TransformedPatchPath
+
     box = to_box(ax.bbox, height, CLIP_PAD)
     assert box is not None
+    if not isinstance(ax.patch, Rectangle):
+        path = TransformedPatchPath(ax.patch).get_fully_transformed_path()
+        outline = to_box(path.get_extents(), height, PAD)
+        if outline is not None:
+            box = union([box, outline]) or box
     return box
 
 
-def clipped_inside(artist: Artist, box: Box, height: int) -> bool:
-    """Whether the artist is clipped to a rectangle inside ``box``."""
+def clip_bounds(artist: Artist, height: int) -> Box | None:
+    """The box the artist is clipped to (its clip rectangle, or the extent of its clip
+    path: a polar Axes' circle), or None if it is not clipped."""
     if not artist.get_clip_on():
-        return False
+        return None
     clip_box = artist.get_clip_box()
-    if clip_box is None:
-        return False
-    clipped = to_box(clip_box, height, CLIP_PAD)
+    if clip_box is not None:
+        return to_box(clip_box, height, CLIP_PAD)
+    clip_path = artist.get_clip_path()
+    if clip_path is None:
+        return None
+    try:
+        bounds = clip_path.get_fully_transformed_path().get_extents()  # type: ignore[union-attr]
+    except Exception:  # a clip path of an unknown kind
+        return None
+    return to_box(bounds, height, PAD)
+
+
+def clipped_inside(artist: Artist, box: Box, height: int) -> bool:
+    """Whether the artist is clipped to a region inside ``box``."""
+    clipped = clip_bounds(artist, height)
     return clipped is not None and inside(clipped, box)
 
 
@@ -152,8 +175,9 @@ def footprint(artist: Artist, axes: Axes | None, renderer: Any, height: int) -> 
         return to_box(axes.bbox, height, PAD + stroke_px(artist))
     if axes is None and artist is private(artist).get_figure(root=True).patch:
         return EVERYWHERE
-    if clipped_inside(artist, EVERYWHERE, height):
-        return to_box(artist.get_clip_box(), height, CLIP_PAD)
+    clipped = clip_bounds(artist, height)
+    if clipped is not None:
+        return clipped
     if isinstance(artist, Axes):  # a 3D Axes, drawn as one unit
         boxes = [to_box(artist.get_tightbbox(renderer) or artist.bbox, height, PAD + 2)]
         return union([b for b in [*boxes, axes_box(artist, height)] if b is not None])
