@@ -146,7 +146,9 @@ STYLED = {
     "dpi50": (FrameStyle(dpi=50), ["dashboard_3x3", "thick_lines", "markers_near_edge"]),
 }
 IN_PROCESS = [pytest.param(name, "", id=f"{GROUPS[name]}-{name}") for name in CASES] + [
-    pytest.param(name, style_id, id=f"{GROUPS[name]}-{name}-{style_id}")
+    pytest.param(
+        name, style_id, id=f"{GROUPS[name]}-{name}-{style_id}", marks=pytest.mark.slow
+    )  # the styled variants: the slow layer, so the fast one stays well under a minute
     for style_id, (_, names) in STYLED.items()
     for name in names
 ]
