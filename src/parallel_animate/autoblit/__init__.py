@@ -145,6 +145,20 @@ class AutoBlitter:
         self._texts_now = {}
         return np.asarray(canvas.buffer_rgba())
 
+    def _last_extent(self, d: Drawable, height: int) -> Box | None:
+        """Where a text that now reaches out of its Axes was drawn last: as measured
+        then; inside its Axes' box if it changed inside it; its footprint if it had not
+        changed since the last plan was learned. Else this frame is drawn in full."""
+        key = id(d.artist)
+        if key in self._text_extents:
+            return self._text_extents[key]
+        plan = self._plan
+        if plan is not None and d.axes is not None and plan.keys.get(key) == id(d.axes):
+            return axes_box(d.axes, height)
+        if plan is not None and key not in plan.keys and key in self._footprints:
+            return self._footprints[key]
+        raise Unsupported("a text changed outside its Axes for the first time")
+
     def _keep_text_extents(self) -> None:
         """The frame is drawn: the texts' extents found for it are now the last ones."""
         for key, (_, box) in self._texts_now.items():
@@ -244,9 +258,7 @@ class AutoBlitter:
                 reach = extent(d.artist, renderer, height)
             # Its old pixels must go too: the region holds its extent as last drawn.
             self._texts_now[id(d.artist)] = (d.artist, reach)
-            if id(d.artist) not in self._text_extents:
-                raise Unsupported("a text changed outside its Axes for the first time")
-            old = self._text_extents[id(d.artist)]
+            old = self._last_extent(d, height)
             both = union([b for b in (old, reach) if b is not None])
             add(Region(both, id(d.artist), (id(d.artist),), text=True))
         return groups
