@@ -9,25 +9,13 @@ that, inside a region ``R``, every drawable painting there after the first membe
 (everything but ``H``, drawn once) with the members of ``H`` that reach ``R`` drawn over
 it in order. Outside ``R`` nothing changed, so the previous frame stays.
 
-How a frame goes (:meth:`AutoBlitter.draw`, after ``update()``):
-
-- What changed: the drawables matplotlib marked stale, plus what matplotlib does not
-  mark (the data array of a colour-mapped collection, an annotation's ``xy``). The
-  structure (canvas size, every Axes' position, limits, scales and children) must be as
-  at the last draw, each changed drawable must belong to an Axes (not the figure) and
-  stay inside that Axes' box; a 3D Axes, a subfigure, an agg filter or anything else
-  this module cannot bound means a full draw of that frame.
-- Learning (:class:`Plan`): on the first frame with changes, a full draw gives the
-  truth; ``H`` is grown from the changed drawables until it is closed as above, over
-  the boxes of their Axes; the background is drawn without ``H``; the background plus
-  ``H`` must equal the truth, byte for byte, or auto-blitting is switched off for this
-  figure. A plan lasts while the structure does and the changes stay inside it.
-- Otherwise the frame is drawn in part: the boxes of the Axes that changed are restored
-  from the background and the members of ``H`` that reach them are drawn again.
-
-Only the Agg canvas is used; matplotlib's private draw-order rules (Axes.draw,
-Figure.draw) are followed as of matplotlib 3.7-3.11, and checked once per plan by the
-comparison with the truth.
+Per frame (:meth:`AutoBlitter.draw`, after ``update()``): find what changed (stale
+artists and what ``watch.py`` sees); a change of structure or one this module cannot
+bound is a full draw; a change outside the learned plan (:class:`Plan`) learns a new
+one (H closed over the changes' regions, the background drawn without it); otherwise
+the regions are restored from the background and H's members there drawn again.
+Figures with classes of their own have their first plan checked against a full draw.
+docs/internals.md says more.
 """
 
 from __future__ import annotations
