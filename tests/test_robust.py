@@ -501,3 +501,16 @@ def test_frame_timeout_from_the_command_line_and_save(tmp_path, monkeypatch, cap
     finally:
         plt.close(fig)
     assert plans[-1].frame_timeout == 4.0
+
+
+def test_spilled_params_may_hold_lambdas():
+    """Frames read early and spilled to disk go as workers get them: a lambda in the
+    params (which plain pickle refuses) comes back and works."""
+    from parallel_animate.readahead import _Spill
+
+    spill = _Spill()
+    spill.put(3, {"f": lambda x: x + 1, "n": 7})
+    spill.put(4, [1, 2])
+    back = spill.pop(3)
+    assert back["f"](1) == 2 and back["n"] == 7
+    assert spill.pop(4) == [1, 2]

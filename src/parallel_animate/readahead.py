@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from parallel_animate.frames import Segment, iter_segments
+from parallel_animate.shipping import dumps
 
 
 class _End(Exception):
@@ -33,7 +34,7 @@ class _Spill:
         self.end = 0
 
     def put(self, frame: int, params: Any) -> None:
-        data = pickle.dumps(params, protocol=pickle.HIGHEST_PROTOCOL)
+        data = dumps(params, fresh_interpreter=False)  # lambdas too: cloudpickle
         self.file.seek(self.end)
         self.file.write(data)
         self.where[frame] = (self.end, len(data))
