@@ -83,3 +83,13 @@ def test_a_plain_figure_is_drawn_in_part():
     reference, _ = frames(Plain(), False)
     assert part == 4 and full == 2
     assert all(np.array_equal(a, b) for a, b in zip(auto, reference, strict=True))
+
+
+def test_draw_counts_add_up_over_fresh_figures():
+    """Without figure reuse every frame has a figure (and an auto blitter) of its own:
+    the renderer's counts still cover every frame."""
+    renderer = FrameRenderer(Plain(), FrameStyle(), reuse_figure=False, blit="auto")
+    for i in range(4):
+        renderer.render(i, 0.3 * i)
+    assert renderer.draw_counts() == (4, 0, 0)
+    renderer.close()

@@ -229,14 +229,19 @@ class FrameRenderer:
         assert fig is not None  # prepare() made it
         self._used = True
         changed = self.animator.update(frame_index, params)
+        # Counts add up over the figures of this renderer (a fresh figure, and blitter,
+        # per frame without figure reuse).
         if self._blitter is not None:
+            before = self._blitter.full_draws
             pixels = self._blitter.draw(changed)
-            self.full_draws = self._blitter.full_draws
+            self.full_draws += self._blitter.full_draws - before
         elif self._auto is not None:
-            pixels = self._auto.draw()
-            self.full_draws = self._auto.full_draws
-            self.partial_draws = self._auto.partial_draws
-            self.unchanged = self._auto.unchanged
+            auto = self._auto
+            full, part, same = auto.full_draws, auto.partial_draws, auto.unchanged
+            pixels = auto.draw()
+            self.full_draws += auto.full_draws - full
+            self.partial_draws += auto.partial_draws - part
+            self.unchanged += auto.unchanged - same
         else:
             pixels = draw_to_array(fig)
             self.full_draws += 1

@@ -216,8 +216,9 @@ class AutoBlitter:
         for a text outside (a title, a label, a figure text), its own extent."""
         from matplotlib.text import Text
 
-        renderer = agg_canvas(self.fig).get_renderer()
-        height = agg_canvas(self.fig).get_width_height(physical=True)[1]
+        canvas = agg_canvas(self.fig)
+        renderer = canvas.get_renderer()
+        height = canvas.get_width_height(physical=True)[1]
         groups: dict[int, Region] = {}
 
         def add(region: Region) -> None:
@@ -276,25 +277,24 @@ class AutoBlitter:
         self._forget_plan()
         if self._disabled:
             return self._full()
-        dynamic = {id(d.artist) for d in changed}
-        if previous is not None:
-            dynamic |= {i for i in previous.hidden if i in {id(d.artist) for d in self._order}}
+        # Every artist that changed, in this plan or an earlier one, and its region.
         keys = {} if previous is None else dict(previous.keys)
         for key, region in groups.items():
             for member in region.members:
                 keys[member] = key
+        axes_by_id = {id(ax): ax for ax in self.fig.axes}
         texts = {key: region.box for key, region in groups.items() if region.text}
         if previous is not None:  # an envelope that grows keeps what it held
             for key, box in previous.regions.items():
-                if key in texts and key not in {id(ax) for ax in self.fig.axes}:
+                if key in texts and key not in axes_by_id:
                     texts[key] = union([b for b in (texts[key], box) if b is not None])
+        # The last frame: outside the regions of this frame's changes nothing changed.
+        last = np.asarray(canvas.buffer_rgba()).copy()
         # The first plan is checked against a full draw, the truth: that this module
         # orders the drawables as matplotlib does for this figure. Later plans of the
         # same figure stand on the same order, so background + H is the frame. Figures
         # made only of matplotlib's own classes, in a version whose draw order the test
         # corpus covers, need no check.
-        # The last frame: outside the regions of this frame's changes nothing changed.
-        last = np.asarray(canvas.buffer_rgba()).copy()
         truth = None
         if not self._verified and needs_check(self.fig, self._order):
             canvas.draw()
@@ -303,12 +303,10 @@ class AutoBlitter:
                 self.full_draws += 1
                 return np.asarray(canvas.buffer_rgba())
             truth = np.asarray(canvas.buffer_rgba()).copy()
-        self.full_draws += 1
         buffer = np.asarray(canvas.buffer_rgba())
         renderer = canvas.get_renderer()
         height = canvas.get_width_height(physical=True)[1]
         by_id = {id(d.artist): d for d in self._order}
-        axes_by_id = {id(ax): ax for ax in self.fig.axes}
         regions: dict[int, Box] = {}
         for key in set(keys.values()):
             if key in axes_by_id:
@@ -318,6 +316,9 @@ class AutoBlitter:
                 boxes = [b for b in (now, texts.get(key)) if b is not None]
                 if boxes:
                     regions[key] = envelope(union(boxes) or boxes[0])
+        if any(key not in regions for key in groups):
+            return self._full()  # a change whose region could not be bounded
+        self.full_draws += 1
         cached = self._footprints
         for d in self._order:
             if id(d.artist) not in cached:
@@ -326,10 +327,7 @@ class AutoBlitter:
         for member, key in keys.items():
             if member in by_id and key in regions:
                 footprints[member] = regions[key]
-        dynamic = {k for k in dynamic if k in keys}
-        hidden = close(self._order, {k for k in dynamic if k in by_id}, regions, footprints)
-        if any(key not in regions for key in groups):
-            return self._full()  # a change whose region could not be bounded
+        hidden = close(self._order, {k for k in keys if k in by_id}, regions, footprints)
         renderer.clear()
         for d in self._order:
             if id(d.artist) not in hidden:
@@ -340,12 +338,7 @@ class AutoBlitter:
                 d.artist.draw(renderer)
         # H is closed over the regions only: background + H is the frame inside them;
         # outside them the frame is the last one.
-        rows, cols = buffer.shape[:2]
-        boxes = [clamp(regions[key], cols, rows) for key in groups]
-        kept = [buffer[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in boxes]
-        buffer[...] = last
-        for (x0, y0, x1, y1), pixels in zip(boxes, kept, strict=True):
-            buffer[y0:y1, x0:x1] = pixels
+        _keep_inside(buffer, last, [regions[key] for key in groups])
         if truth is not None and not np.array_equal(buffer, truth):
             differ = int(np.any(buffer != truth, axis=-1).sum())
             _logger.debug(
@@ -375,21 +368,29 @@ class AutoBlitter:
         renderer = canvas.get_renderer()
         buffer = np.asarray(canvas.buffer_rgba())
         height, width = buffer.shape[:2]
-        boxes = [clamp(plan.regions[key], width, height) for key in groups]
+        boxes = [plan.regions[key] for key in groups]
         previous = buffer.copy()
-        for x0, y0, x1, y1 in boxes:
+        for x0, y0, x1, y1 in (clamp(box, width, height) for box in boxes):
             buffer[y0:y1, x0:x1] = plan.background[y0:y1, x0:x1]
         positions: set[int] = set()
         for key in groups:
             positions.update(plan.redraw[key])
         for i in sorted(positions):
             self._order[i].artist.draw(renderer)
-        kept = [buffer[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in boxes]
-        buffer[...] = previous
-        for (x0, y0, x1, y1), pixels in zip(boxes, kept, strict=True):
-            buffer[y0:y1, x0:x1] = pixels
+        _keep_inside(buffer, previous, boxes)
         plan.frames += 1
         self.partial_draws += 1
         self._keep_text_extents()
         self._settle()
         return buffer
+
+
+def _keep_inside(buffer: np.ndarray, last: np.ndarray, boxes: list[Box]) -> None:
+    """Keep what was drawn inside ``boxes`` and ``last`` elsewhere: outside the regions
+    of a frame's changes, the frame is the last one (redrawn artists may reach out)."""
+    height, width = buffer.shape[:2]
+    clamped = [clamp(box, width, height) for box in boxes]
+    kept = [buffer[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in clamped]
+    buffer[...] = last
+    for (x0, y0, x1, y1), pixels in zip(clamped, kept, strict=True):
+        buffer[y0:y1, x0:x1] = pixels
