@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -85,3 +86,34 @@ def start_method(request):
     multiprocessing.set_start_method(request.param, force=True)
     yield request.param
     multiprocessing.set_start_method(before, force=True)
+
+
+def setup_pids(log_dir: Path, workers: int = 2, seconds: float = 60) -> list[int]:
+    """The pids an animator with ``log_dir`` wrote to ``setups.txt``, once ``workers``
+    of them have called setup() (and half a second more, to be inside a frame)."""
+    setups = Path(log_dir) / "setups.txt"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if setups.exists() and len(setups.read_text().split()) == workers:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return [int(p) for p in setups.read_text().split()]
+
+
+def process_gone(pid: int) -> bool:
+    """The process has exited (or is a zombie waiting to be reaped)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def wait_gone(pids, seconds: float) -> bool:
+    """Whether every process of ``pids`` is gone within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(process_gone(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return False

@@ -11,7 +11,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from anims import (
@@ -25,7 +24,7 @@ from anims import (
     UnpicklableFailingAnimator,
     block_params,
 )
-from conftest import assert_untouched, worker_children
+from conftest import assert_untouched, process_gone, setup_pids, worker_children
 from parallel_animate import IndexedFrameParams, RenderError
 
 
@@ -187,7 +186,7 @@ def test_ctrl_c_stops_everything(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0
     assert "KeyboardInterrupt" in err
-    assert all(_gone(p) for p in worker_pids)
+    assert all(process_gone(p) for p in worker_pids)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["setups.txt"]
 
 
@@ -205,21 +204,7 @@ def _start_slow_render(tmp_path: Path) -> tuple[subprocess.Popen, list[int]]:
         """
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
-    setups = tmp_path / "setups.txt"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if setups.exists() and len(setups.read_text().split()) == 2:
-            break
-        time.sleep(0.1)
-    time.sleep(0.5)
-    return proc, [int(p) for p in setups.read_text().split()]
-
-
-def _gone(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
+    return proc, setup_pids(tmp_path)
 
 
 @pytest.mark.slow
@@ -228,9 +213,9 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     proc.kill()
     proc.communicate(timeout=30)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not all(_gone(p) for p in worker_pids):
+    while time.monotonic() < deadline and not all(process_gone(p) for p in worker_pids):
         time.sleep(0.1)
-    assert all(_gone(p) for p in worker_pids)
+    assert all(process_gone(p) for p in worker_pids)
 
 
 @pytest.mark.slow

@@ -16,7 +16,14 @@ import psutil
 import pytest
 
 from anims import BlockAnimator, block_params, reference_frames
-from conftest import assert_matches_reference, assert_untouched, decode, worker_children
+from conftest import (
+    assert_matches_reference,
+    assert_untouched,
+    decode,
+    setup_pids,
+    wait_gone,
+    worker_children,
+)
 from parallel_animate import RenderError
 from parallel_animate.backends import Backend, SerialBackend
 from parallel_animate.frames import Segment
@@ -250,22 +257,6 @@ def method(request):
     multiprocessing.set_start_method(before, force=True)
 
 
-def _wait_gone(pids, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if all(_gone(p) for p in pids):
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def _gone(pid):
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
-
-
 @pytest.mark.slow
 def test_a_hung_frame_is_a_timeout_naming_it(target, method):
     started = time.monotonic()
@@ -324,14 +315,7 @@ def _start_render(tmp_path, method, output, animator="SlowAnimator()", env=None)
         text=True,
         env=dict(os.environ, **(env or {})),
     )
-    setups = tmp_path / "setups.txt"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if setups.exists() and len(setups.read_text().split()) == 2:
-            break
-        time.sleep(0.1)
-    time.sleep(0.5)
-    return proc, [int(p) for p in setups.read_text().split()]
+    return proc, setup_pids(tmp_path)
 
 
 @pytest.mark.slow
@@ -349,7 +333,7 @@ def test_sigterm_and_sighup_clean_up_like_ctrl_c(tmp_path, method, signum, outpu
     proc.send_signal(signum)
     proc.communicate(timeout=60)
     assert proc.returncode == -signum  # killed by the signal, as `timeout` expects
-    assert _wait_gone(worker_pids, 5)
+    assert wait_gone(worker_pids, 5)
     assert [p for p in out.rglob("*") if p.name != "frames"] == []  # no .partial left
     assert [p.name for p in tmpdir.iterdir() if p.name.startswith("parallel-animate")] == []
 
@@ -374,7 +358,7 @@ def test_workers_stuck_in_update_exit_when_the_parent_is_killed(tmp_path, method
     assert hung.exists()
     proc.kill()
     proc.communicate(timeout=30)
-    assert _wait_gone(worker_pids, 5), "workers outlived their SIGKILLed parent"
+    assert wait_gone(worker_pids, 5), "workers outlived their SIGKILLed parent"
     assert [p.name for p in tmpdir.iterdir() if p.name.startswith("parallel-animate")] == []
 
 
