@@ -136,17 +136,29 @@ def test_frame_id_must_be_a_real_int(bad):
 
 
 def test_segment_length_balances_and_bounds():
-    # Short videos: one equal segment per worker (few extra keyframes).
-    assert plan_segment_length(120, 30.0, 2) == 60
-    assert plan_segment_length(5, 30.0, 2) == 3
-    # Longer: several per worker, within [MIN_SEGMENT, KEYFRAME_INTERVAL].
-    assert plan_segment_length(600, 30.0, 2) == 150
-    assert plan_segment_length(100_000, 30.0, 2) <= 250
-    assert plan_segment_length(100_000, 30.0, 2) >= 240
-    assert plan_segment_length(1000, 30.0, 1) == 250
+    # At least one second of video per segment (a keyframe each), unless the clip is
+    # shorter: then one segment.
+    assert plan_segment_length(120, 30.0) == 30
+    assert plan_segment_length(5, 30.0) == 5
+    assert plan_segment_length(45, 30.0) == 45  # two would be shorter than a second
+    assert plan_segment_length(61, 30.0) == 31  # equal halves, never a stub
+    # Longer: about PARALLEL_SEGMENTS equal segments, at most KEYFRAME_INTERVAL frames.
+    assert plan_segment_length(600, 30.0) == 50
+    assert plan_segment_length(1000, 24.0) == 91  # 11 segments of 91 (84 planned)
+    assert 240 <= plan_segment_length(100_000, 30.0) <= 250
     # Unknown count: about 4 s of video, at least MIN_SEGMENT frames.
-    assert plan_segment_length(None, 60.0, 2) == 240
-    assert plan_segment_length(None, 10.0, 2) == 120
+    assert plan_segment_length(None, 60.0) == 240
+    assert plan_segment_length(None, 10.0) == 120
+
+
+@pytest.mark.parametrize("total", [1, 29, 30, 31, 120, 361, 3000, 12_345])
+def test_segments_are_equal_and_fit(total):
+    length = plan_segment_length(total, 30.0)
+    n = -(-total // length)
+    assert length * (n - 1) < total <= length * n  # no empty segment
+    assert total - length * (n - 1) >= length - n  # the last is not a stub
+    assert min(total, 30) <= length <= 250
+    assert total < 60 or n >= 2  # two seconds or more: several segments
 
 
 def test_resolve_workers(monkeypatch):

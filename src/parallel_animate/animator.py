@@ -58,6 +58,8 @@ class Animator(ABC):
         preset: str | None = None,
         blit: BlitMode = "auto",
         backend: Any = None,
+        resume: bool = True,
+        cache_dir: str | os.PathLike[str] | None = None,
         frame_timeout: float | None = None,
     ) -> Path:
         """Render every frame and write the video; return the output path.
@@ -112,6 +114,16 @@ class Animator(ABC):
                 ``"tcp://10.0.0.5:8786"`` renders on that Dask cluster, which decides
                 the number of workers (``num_workers`` is not used). Needs the ``dask``
                 extra: ``pip install parallel-animate[dask]``.
+            resume: True (the default) keeps each finished segment, as it arrives, in
+                a hidden folder beside the output (``.<name>.parts/``): a run that
+                fails or is killed leaves it, and the same call again renders only
+                the segments not in it; success removes it. False deletes what an
+                earlier run left there and renders everything.
+            cache_dir: a folder where finished segments are kept after success too, so
+                that a later run renders only the segments whose inputs changed (the
+                params of their frames, the animator's state or code, the settings).
+                Runs and processes may share it at once. See the guide's "Resuming
+                and caching" for what a part's key covers.
             frame_timeout: seconds a frame may take (``update()``, the draw and its
                 encoding); a frame that takes longer stops every worker and raises
                 RenderError. None (the default): no limit. With ``num_workers=1`` it
@@ -125,6 +137,9 @@ class Animator(ABC):
                 ``frame_timeout``, or a worker died (on Dask: more often than the
                 scheduler's ``allowed-failures`` for one segment).
             ImportError: a Dask ``backend`` without Dask installed.
+
+        A run that fails after keeping finished segments says so in its error (how
+        many frames were kept, and that running it again resumes).
         """
         options = RunOptions(
             n_frames=n_frames,
@@ -142,6 +157,8 @@ class Animator(ABC):
             preset=preset,
             blit=blit,
             backend=backend,
+            resume=resume,
+            cache_dir=cache_dir,
             frame_timeout=frame_timeout,
         )
         return run(build_plan(self, output_file, param_by_frame, fps, options))

@@ -20,11 +20,14 @@ from pathlib import Path
 from parallel_animate import worker
 from parallel_animate.backends import Backend, ProcessBackend, SerialBackend
 from parallel_animate.encode import EncodedSegment, SegmentWriter, open_writer
+from parallel_animate.fingerprint import fingerprint, run_key
 from parallel_animate.frames import Segment, iter_segments, known_length
+from parallel_animate.parts import PartStore
 from parallel_animate.plan import RunPlan
 from parallel_animate.progress import Progress
 from parallel_animate.readahead import FrameStore, lazy_segments
 from parallel_animate.render import LentFigure
+from parallel_animate.resume import Resumer, open_parts
 from parallel_animate.scheduler import Scheduler
 from parallel_animate.termination import signals_as_exceptions
 
@@ -33,29 +36,31 @@ _logger = logging.getLogger("parallel_animate")
 # A one-stream x264/x265 encode has a keyframe every 250 frames anyway (their default
 # keyint); segments that long cost nothing extra.
 KEYFRAME_INTERVAL = 250
-# Each extra keyframe costs about as much as 5 to 12 ordinary frames of a plot; segments
-# this long keep that under ~5 % of the file.
+# With an unknown frame count: segments of about 4 s of video, at least this many frames.
 MIN_SEGMENT = 120
+# A clip long enough is cut into about this many segments: pull-based dispatch keeps a
+# dozen workers busy and evens out frames of different cost.
+PARALLEL_SEGMENTS = 12
 
 
-def plan_segment_length(total: int | None, fps: float, workers: int) -> int:
-    """Frames per segment, from the frame count, the workers and (unknown count) fps.
+def plan_segment_length(total: int | None, fps: float) -> int:
+    """Frames per segment, from the frame count and fps alone.
 
-    Every segment starts with a keyframe, which costs file size; every worker wants
-    work. Short videos get one equal segment per worker (both finish together when
-    frames cost the same); longer ones several per worker (pull-based dispatch evens
-    out frames of different cost), never shorter than MIN_SEGMENT nor longer than
-    KEYFRAME_INTERVAL. With an unknown count: about 4 s of video.
+    Never from the number of workers: a run resumed on a machine with another core
+    count cuts the video at the same frames and reuses its parts. Every segment starts
+    with a keyframe, which costs file size, so a segment is at least one second of
+    video (unless the clip is shorter) and at most KEYFRAME_INTERVAL frames; within
+    that, about PARALLEL_SEGMENTS of them, of equal length. With an unknown count:
+    about 4 s of video.
     """
     if total is None:
         return max(MIN_SEGMENT, min(KEYFRAME_INTERVAL, round(fps * 4)))
-    if workers == 1:
-        return max(1, min(total, KEYFRAME_INTERVAL))
-    per_worker = math.ceil(total / workers)
-    rounds = math.ceil(per_worker / KEYFRAME_INTERVAL)
-    if rounds == 1 and per_worker >= 2 * MIN_SEGMENT:
-        rounds = 2
-    return max(1, math.ceil(total / (workers * rounds)))
+    second = max(1, math.ceil(fps))
+    length = min(KEYFRAME_INTERVAL, max(second, math.ceil(total / PARALLEL_SEGMENTS)))
+    n_segments = max(1, total // length)  # of equal length, none shorter than planned
+    if math.ceil(total / n_segments) > KEYFRAME_INTERVAL:
+        n_segments = math.ceil(total / KEYFRAME_INTERVAL)
+    return math.ceil(total / n_segments)
 
 
 def _make_backend(plan: RunPlan, total: int | None) -> tuple[Backend, int]:
@@ -64,9 +69,8 @@ def _make_backend(plan: RunPlan, total: int | None) -> tuple[Backend, int]:
     if plan.backend is not None:  # a Dask cluster: it decides how many workers there are
         from parallel_animate.backends.dask import DaskBackend  # optional: the dask extra
 
-        backend = DaskBackend(plan.backend)
-        return backend, plan_segment_length(total, fps, backend.slots)
-    seg_len = plan_segment_length(total, fps, plan.workers)
+        return DaskBackend(plan.backend), plan_segment_length(total, fps)
+    seg_len = plan_segment_length(total, fps)
     if plan.workers == 1:
         return SerialBackend(plan.frame_timeout), seg_len
     n_segments = None if total is None else math.ceil(total / seg_len)
@@ -101,6 +105,7 @@ def _run(plan: RunPlan) -> Path:
     if total == 0:
         raise ValueError("param_by_frame is empty: there are no frames to render")
     backend, seg_len = _make_backend(plan, total)
+    parts, remove_parts = open_parts(plan.output, plan.resume, plan.cache_dir)
     store: FrameStore | None = None
     with backend:  # closed whatever happens; at once on failure
         first = None
@@ -115,6 +120,7 @@ def _run(plan: RunPlan) -> Path:
                 plan.n_frames,
                 seg_len,
                 memory_frames=max(held, plan.preload_factor),
+                fingerprint=fingerprint,
             )
             segments = lazy_segments(store, seg_len)
             if plan.style.tight:  # every worker crops to the tight box of frame 0
@@ -125,6 +131,7 @@ def _run(plan: RunPlan) -> Path:
                 head = next(segments)
                 segments = itertools.chain([head], segments)
                 first = (head.start, next(iter(head.params)))
+        resumer = _resumer(plan, parts, store, seg_len, first)
         context = _render_context(plan, first)
         _logger.info(
             "Rendering %s frames to %s: %d worker(s), %d frames per segment, %s",
@@ -155,6 +162,14 @@ def _run(plan: RunPlan) -> Path:
                 for i, n in enumerate(encoded.draws):
                     draws[i] += n
 
+            def start_backend() -> None:  # when the first segment must be rendered
+                backend.start(
+                    worker.render_segment,
+                    context,
+                    scheduler.on_progress,
+                    teardown=functools.partial(worker.release, context.token),
+                )
+
             scheduler = Scheduler(
                 segments,
                 backend,
@@ -163,12 +178,8 @@ def _run(plan: RunPlan) -> Path:
                 preload_factor=plan.preload_factor,
                 on_rendered=progress.on_rendered,
                 frame_timeout=plan.frame_timeout,
-            )
-            backend.start(
-                worker.render_segment,
-                context,
-                scheduler.on_progress,
-                teardown=functools.partial(worker.release, context.token),
+                parts=resumer,
+                start_backend=start_backend,
             )
             progress.show()
             scheduler.run()
@@ -176,10 +187,17 @@ def _run(plan: RunPlan) -> Path:
             writer.commit()
             ok = True
             _logger.debug(
-                "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)",
+                "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r); %d found "
+                "done in %s",
                 *draws,
                 plan.blit,
+                0 if resumer is None else resumer.found_frames,
+                parts.folder,
             )
+        except BaseException as exc:
+            if resumer is not None:
+                _add_note(exc, resumer.failure_note(total, remove_parts))
+            raise
         finally:
             progress.close()
             if store is not None:
@@ -188,5 +206,38 @@ def _run(plan: RunPlan) -> Path:
                 backend.close(abort=True)
                 if writer is not None:
                     writer.abort()
+    if remove_parts:
+        parts.remove()
     _logger.info("Wrote %d frames to %s", progress.saved, plan.output)
     return plan.output
+
+
+def _resumer(
+    plan: RunPlan,
+    parts: PartStore,
+    store: FrameStore | None,
+    seg_len: int,
+    first: tuple[int, object] | None,
+) -> Resumer | None:
+    """The run's Resumer; None (no frame fingerprinted) when its key cannot be made."""
+    key = run_key(plan, None if first is None else first[1])
+    if key is None:
+        if store is not None:
+            store.fingerprint = None
+        return None
+    prints = store.fingerprints if store is not None else _no_prints
+    return Resumer(parts, key, seg_len, prints)
+
+
+def _no_prints(start: int, stop: int, done: bool) -> list[bytes | None]:
+    return []  # segments that hold their params are fingerprinted by the Resumer
+
+
+def _add_note(exc: BaseException, note: str | None) -> None:
+    """Tell the user, in the error itself where Python can (3.11+), what was kept."""
+    if note is None:
+        return
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # pragma: no cover - Python 3.10
+        _logger.error("%s", note)

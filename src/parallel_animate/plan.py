@@ -50,6 +50,8 @@ class RunOptions:
     preset: str | None = None
     blit: BlitMode = "auto"
     backend: Any = None
+    resume: bool = True
+    cache_dir: str | os.PathLike[str] | None = None
     frame_timeout: float | None = None
 
     @classmethod
@@ -81,6 +83,10 @@ class RunPlan:
     lent_figure: Figure | None = None
     #: seconds a frame may take (None: no limit)
     frame_timeout: float | None = None
+    #: reuse the parts a failed run left (or those in ``cache_dir``)
+    resume: bool = True
+    #: a folder where finished segments are kept after success too
+    cache_dir: Path | None = None
 
 
 def cpu_count() -> int:
@@ -149,6 +155,17 @@ def output_path(output_file: str | os.PathLike[str]) -> Path:
     return output
 
 
+def _cache_dir(value: Any) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"cache_dir must be a str, a Path or None, got {type(value).__name__}")
+    folder = Path(value).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"cache_dir {folder} exists and is not a folder")
+    return folder
+
+
 def build_plan(
     animator: Animator,
     output_file: str | os.PathLike[str],
@@ -186,6 +203,7 @@ def build_plan(
         raise TypeError("preload_factor must be an int >= 1, not None")
     _check_bool("disable_progress_bar", o.disable_progress_bar, allow_none=True)
     _check_bool("reuse_figure_object", o.reuse_figure_object)
+    _check_bool("resume", o.resume)
     if o.blit not in (True, False, "auto") or not isinstance(o.blit, (bool, str)):
         raise TypeError(f"blit must be True, False or 'auto', got {o.blit!r}")
     if isinstance(param_by_frame, (str, bytes)) or not isinstance(param_by_frame, Iterable):
@@ -216,4 +234,6 @@ def build_plan(
         progress_callback=progress_callback,
         lent_figure=lent_figure,
         frame_timeout=_check_timeout(o.frame_timeout),
+        resume=o.resume,
+        cache_dir=_cache_dir(o.cache_dir),
     )

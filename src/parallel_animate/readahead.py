@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from parallel_animate.frames import Segment, iter_segments
@@ -51,7 +51,9 @@ class FrameStore:
     :func:`~parallel_animate.frames.iter_segments`), each taken once.
 
     Frames read before they are taken are held: up to ``memory_frames`` in memory, the
-    others spilled to disk, by segment of ``segment_length`` frames.
+    others spilled to disk, by segment of ``segment_length`` frames. With a
+    ``fingerprint`` function, each frame's fingerprint is taken as it is read (for
+    resuming, see :meth:`fingerprints`).
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class FrameStore:
         n_frames: int | None,
         segment_length: int,
         memory_frames: int,
+        fingerprint: Callable[[Any], bytes | None] | None = None,
     ) -> None:
         self._frames = (next(iter(s.params)) for s in iter_segments(param_by_frame, n_frames, 1))
         self._segment_length = segment_length
@@ -68,6 +71,9 @@ class FrameStore:
         self._exhausted = False
         self._held: dict[int, Any] = {}
         self._spills: dict[int, _Spill] = {}  # by segment index
+        #: None: frames are no longer fingerprinted
+        self.fingerprint = fingerprint
+        self._prints: dict[int, bytes | None] = {}  # by frame, until no longer needed
 
     def _next(self) -> Any:
         try:
@@ -75,8 +81,23 @@ class FrameStore:
         except StopIteration:
             self._exhausted = True
             raise _End from None
+        if self.fingerprint is not None:
+            self._prints[self._read] = self.fingerprint(params)
         self._read += 1
         return params
+
+    def fingerprints(self, start: int, stop: int, done: bool) -> list[bytes | None]:
+        """The fingerprints of frames ``start .. stop - 1`` (fewer past the end), the
+        source read (and held) up to them; ``done``: forget them afterwards."""
+        if stop - 1 >= self._read and not self._exhausted:
+            try:
+                self.peek(stop - 1)
+            except IndexError:
+                pass
+        frames = range(start, min(stop, self._read))
+        if done:
+            return [self._prints.pop(i, None) for i in frames]
+        return [self._prints.get(i) for i in frames]
 
     def _hold(self, frame: int, params: Any) -> None:
         if len(self._held) < self._memory_frames:
@@ -136,6 +157,7 @@ class FrameStore:
             spill.file.close()
         self._spills.clear()
         self._held.clear()
+        self._prints.clear()
 
 
 def _segment_params(store: FrameStore, start: int, stop: int) -> Iterator[Any]:

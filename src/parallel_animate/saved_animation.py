@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from parallel_animate.animator import Animator
+from parallel_animate.fingerprint import fingerprint
 from parallel_animate.shipping import dumps_by_value
 from parallel_animate.util import exact_fraction
 
@@ -78,6 +79,16 @@ class SavedFuncAnimation(Animator):
 
     def update(self, frame_idx: int, params: Any) -> Any:
         return self.func(params, *self.fargs)
+
+    # -- what a kept part's key covers (``fingerprint.run_key``) --------------------
+    def _fingerprint_state(self) -> bytes | None:
+        """The figure and functions as they are now, code by value (not the pid)."""
+        parts = (self.fig, self.func, self.init_func, self.fargs, self.first_frame)
+        return fingerprint((parts, self.has_first_frame), by_value=True)
+
+    def _code_owners(self) -> list[Any]:
+        """Whose modules' source the key covers: the animation's functions'."""
+        return [self.func, self.init_func]
 
     # -- shipping to workers -------------------------------------------------------
     def payload(self) -> bytes:

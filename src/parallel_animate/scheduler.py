@@ -12,6 +12,12 @@ names its own:
 4. :meth:`~Scheduler.commit_ready`: hand every segment that is next in line to the
    writer.
 
+With a :class:`~parallel_animate.resume.Resumer`, :meth:`~Scheduler.submit` first asks
+it whether the segment is done already (then it goes straight to step 3, and no worker
+sees it), and :meth:`~Scheduler.reorder` has it keep each segment as it comes back. The
+backend is started when the first segment must be rendered: a run whose segments are
+all done starts no worker and runs no ``setup()``.
+
 A worker that dies is turned into one :class:`RenderError` naming the frame it was
 rendering (:meth:`~Scheduler.translate_failure`). The window bounds memory: at most
 ``max_in_flight`` segments submitted and not back, and none submitted more than
@@ -37,6 +43,7 @@ from parallel_animate.backends import (
 )
 from parallel_animate.errors import RenderError
 from parallel_animate.frames import Segment
+from parallel_animate.resume import Resumer
 
 #: Seconds a submitted segment may wait for its worker to start it (process start-up,
 #: imports) before its first frame's ``frame_timeout`` counts.
@@ -53,12 +60,14 @@ def window_bounds(slots: int, preload_factor: int, segment_length: int) -> tuple
 
 
 class Scheduler:
-    """Moves one run's segments through ``backend`` (already started) into ``commit``.
+    """Moves one run's segments through ``backend`` into ``commit``.
 
     ``commit(result)`` is called once per segment, strictly in segment order.
     :meth:`on_progress` must be the backend's progress callback: it counts the frames
     of each running segment (to name the frame a lost worker was on) and passes them
-    on to ``on_rendered(n)``.
+    on to ``on_rendered(n)`` (which also counts the frames of parts found done).
+    ``start_backend()`` is called before the first segment is submitted (None: the
+    backend is started already).
     """
 
     def __init__(
@@ -71,6 +80,8 @@ class Scheduler:
         preload_factor: int,
         on_rendered: Callable[[int], None] | None = None,
         frame_timeout: float | None = None,
+        parts: Resumer | None = None,
+        start_backend: Callable[[], None] | None = None,
     ) -> None:
         self._segments = segments
         self._backend = backend
@@ -79,6 +90,8 @@ class Scheduler:
         self._preload_factor = preload_factor
         self._on_rendered = on_rendered
         self._frame_timeout = frame_timeout
+        self._parts = parts
+        self._start_backend = start_backend
         self._feeds = bool(getattr(backend, "feeds", False))
         self._in_process = bool(getattr(backend, "in_process", False))
         #: params not yet sent, and frames sent, per fed segment in flight
@@ -103,8 +116,11 @@ class Scheduler:
         try:
             while True:
                 self.fill_window()
+                self.commit_ready()  # segments found done may be next in line
                 if not self.in_flight:
-                    break
+                    if self._peek() is None:
+                        break
+                    continue  # the window was full of segments found done
                 for key, result in self.take_results():
                     self.reorder(key, result)
                 self.commit_ready()
@@ -135,7 +151,18 @@ class Scheduler:
             self.submit(segment)
 
     def submit(self, segment: Segment) -> None:
-        """Hand one segment to the backend: every segment of the run goes through here."""
+        """Hand one segment to the backend (every segment of the run goes through here),
+        unless it was found done: then it waits for its turn to be committed."""
+        if self._parts is not None:
+            found = self._parts.find(segment)
+            if found is not None:
+                self.finished[segment.index] = found
+                if self._on_rendered is not None:
+                    self._on_rendered(found.n_frames)
+                return
+        if self._start_backend is not None:
+            start, self._start_backend = self._start_backend, None
+            start()
         self.in_flight[segment.index] = segment
         if self._frame_timeout is not None and (self._feeds or self._in_process):
             # until the worker reports it started (progress 0), a grace for start-up
@@ -200,9 +227,12 @@ class Scheduler:
                 # Progress that arrives during the wait moves the deadlines: look again
                 # at least every frame_timeout (a start-up grace may be far off).
                 results = self._backend.wait(timeout=min(left, self._frame_timeout))
-        for key, _ in results:
-            if self.in_flight.pop(key, None) is None:
+        for key, result in results:
+            segment = self.in_flight.pop(key, None)
+            if segment is None:
                 raise RuntimeError(f"segment {key} came back twice, or was never submitted")
+            if self._parts is not None:
+                self._parts.keep(segment, result)  # kept as it arrives, before its turn
             self.rendered.pop(key, None)
             self.sent.pop(key, None)
             self._to_feed.pop(key, None)
