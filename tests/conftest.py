@@ -58,9 +58,14 @@ def target(tmp_path):
 
 
 def assert_untouched(target, others=()):
-    """``target`` still holds what the fixture wrote; nothing but ``others`` beside it."""
+    """``target`` still holds what the fixture wrote; nothing but ``others`` beside it,
+    and the hidden folder of the parts kept to resume (whole parts only, if any)."""
     assert target.read_bytes() == b"precious"
-    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, *others])
+    parts = target.with_name(f".{target.name}.parts")
+    beside = [p.name for p in target.parent.iterdir() if p != parts]
+    assert sorted(beside) == sorted([target.name, *others])
+    if parts.exists():
+        assert all(p.name.endswith(".part") and p.name[0] != "." for p in parts.iterdir())
 
 
 def worker_children() -> list[psutil.Process]:

@@ -4,6 +4,7 @@ worker left behind."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -263,10 +264,14 @@ def test_unpicklable_animator_is_a_type_error_before_any_work(target, start_meth
 def test_unpicklable_params_are_a_type_error_naming_the_frames(target, start_method):
     import threading
 
-    params = block_params(130)  # two segments: the error names the second
+    params = block_params(130)  # several segments: the error names frames of the last
     params[125] = {"x": 1.0, "lock": threading.Lock()}
-    with pytest.raises(TypeError, match=r"params of frames \d+-129 cannot be sent.*_thread.lock"):
+    with pytest.raises(
+        TypeError, match=r"params of frames \d+-\d+ cannot be sent.*_thread.lock"
+    ) as info:
         BlockAnimator().make_video(target, params, fps=10, num_workers=2)
+    first, last = map(int, re.search(r"frames (\d+)-(\d+)", str(info.value)).groups())
+    assert first <= 125 <= last < 130 and last - first < 8  # the chunk that held it
     _untouched(target)
 
 

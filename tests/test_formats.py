@@ -17,11 +17,12 @@ from anims import BlockAnimator, FailingAnimator, block_params, reference_frames
 from conftest import assert_matches_reference, decode, worker_children
 from parallel_animate import RenderError
 from parallel_animate.encode import resolve_video_settings
+from parallel_animate.pipeline import plan_segment_length
 from parallel_animate.examples.simple_wave_animation import WaveAnimation
 from parallel_animate.render import FrameStyle, build_figure
 
-FPS = 25
-N = 30  # two segments of 15 frames with 2 workers
+FPS = 10
+N = 30  # three segments of 10 frames (a second each)
 
 # (file name, video_codec, decoder name, mean-abs tolerance vs the reference)
 VIDEO_CASES = [
@@ -73,7 +74,8 @@ def test_video_formats_match_serial_reference(tmp_path, name, codec, decoder, to
     assert stream.average_rate == FPS
     assert_matches_reference(frames, reference_frames(BlockAnimator(), params), tol)
     # Each segment starts with a keyframe.
-    assert {0, N // 2} <= set(_keyframes(out))
+    starts = set(range(0, N, plan_segment_length(N, FPS)))
+    assert len(starts) == 3 and starts <= set(_keyframes(out))
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
     assert worker_children() == []
 
@@ -109,7 +111,7 @@ def test_one_frame_last_segment_keeps_dts_increasing(tmp_path, codec):
 def _one_stream_size(path: Path, container_format: str, settings, frames: np.ndarray) -> int:
     """The same frames and options, encoded as one stream by one encoder."""
     with av.open(str(path), "w", format=container_format) as container:
-        stream = container.add_stream(settings.codec, rate=FPS)
+        stream = container.add_stream(settings.codec, rate=settings.fps)
         stream.height, stream.width = frames.shape[1:3]
         stream.pix_fmt = settings.pixfmt
         stream.codec_context.thread_count = 1
@@ -134,12 +136,13 @@ def _one_stream_size(path: Path, container_format: str, settings, frames: np.nda
 )
 def test_size_close_to_one_stream_encode(tmp_path, name, codec):
     """Two segments of 60 frames: the extra keyframe costs less than 10 % of the file."""
-    n = 120
+    n, fps = 120, 60
+    assert plan_segment_length(n, fps) == 60
     params = block_params(n)
     out = BlockAnimator().make_video(
-        tmp_path / name, params, fps=FPS, num_workers=2, video_codec=codec
+        tmp_path / name, params, fps=fps, num_workers=2, video_codec=codec
     )
-    settings = resolve_video_settings(out, FPS, codec)
+    settings = resolve_video_settings(out, fps, codec)
     ref = reference_frames(BlockAnimator(), params)
     one = _one_stream_size(tmp_path / f"one{out.suffix}", settings.container, settings, ref)
     ratio = out.stat().st_size / one

@@ -31,10 +31,10 @@ def test_two_workers_match_serial_reference_under_each_start_method(tmp_path, st
     n = 40
     params = block_params(n)
     anim = BlockAnimator(log_dir=str(tmp_path))
-    out = anim.make_video(tmp_path / "out.mp4", params, fps=25, num_workers=2)
+    out = anim.make_video(tmp_path / "out.mp4", params, fps=10, num_workers=2)
     assert out == tmp_path / "out.mp4"
     frames, pts, stream = decode(out)
-    _check_timing(pts, stream, n, 25)
+    _check_timing(pts, stream, n, 10)
     assert_matches_reference(frames, reference_frames(BlockAnimator(), params))
     # setup() ran once per worker, in two processes that are not this one, now gone.
     pids = (tmp_path / "setups.txt").read_text().split()

@@ -187,13 +187,14 @@ def _run(plan: RunPlan) -> Path:
             writer.commit()
             ok = True
             _logger.debug(
-                "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r); %d found "
-                "done in %s",
-                *draws,
-                plan.blit,
-                0 if resumer is None else resumer.found_frames,
-                parts.folder,
+                "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)", *draws, plan.blit
             )
+            if resumer is not None and resumer.found_frames:
+                _logger.info(
+                    "%d frames were done already (kept in %s): not rendered again",
+                    resumer.found_frames,
+                    parts.folder,
+                )
         except BaseException as exc:
             if resumer is not None:
                 _add_note(exc, resumer.failure_note(total, remove_parts))

@@ -196,9 +196,8 @@ class Scheduler:
         self.sent[key] += len(chunk)
         try:
             self._backend.feed(key, chunk, last)
-        except TaskNotPicklableError as exc:
-            end = first + len(chunk) if last else self.in_flight[key].start + self._segment_length
-            raise self._not_picklable(exc, first, end - 1) from exc  # what it cannot get
+        except TaskNotPicklableError as exc:  # one of the frames of this chunk
+            raise self._not_picklable(exc, first, first + len(chunk) - 1) from exc
 
     @staticmethod
     def _not_picklable(exc: Exception, first: int, last: int) -> TypeError:
