@@ -252,3 +252,31 @@ class MarkingAnimator(BlockAnimator):
         with open(Path(self.log_dir) / "updated.txt", "a") as f:
             f.write(f"{frame_idx}\n")
         super().update(frame_idx, params)
+
+
+class CountingAnimator(BlockAnimator):
+    """Appends each frame it renders to ``updates.txt`` in ``log_dir``; fails at
+    ``fail_at`` while a file ``fail`` is in ``log_dir`` (the animator's state is the same
+    either way, so a second run may reuse what the failed one kept)."""
+
+    def __init__(self, log_dir: str, fail_at: int | None = None, **kw):
+        super().__init__(log_dir=log_dir, **kw)
+        self.fail_at = fail_at
+
+    def update(self, frame_idx, params):
+        assert self.log_dir is not None
+        with open(Path(self.log_dir) / "updates.txt", "a") as f:
+            f.write(f"{frame_idx}\n")
+        if frame_idx == self.fail_at and (Path(self.log_dir) / "fail").exists():
+            raise ValueError(f"bad data at frame {frame_idx}")
+        super().update(frame_idx, params)
+
+
+def rendered_frames(log_dir: Path) -> list[int]:
+    """The frames CountingAnimator rendered since the last call (the log is emptied)."""
+    log = Path(log_dir) / "updates.txt"
+    if not log.exists():
+        return []
+    frames = sorted(int(line) for line in log.read_text().split())
+    log.unlink()
+    return frames

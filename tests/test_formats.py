@@ -17,8 +17,8 @@ from anims import BlockAnimator, FailingAnimator, block_params, reference_frames
 from conftest import assert_matches_reference, decode, worker_children
 from parallel_animate import RenderError
 from parallel_animate.encode import resolve_video_settings
-from parallel_animate.pipeline import plan_segment_length
 from parallel_animate.examples.simple_wave_animation import WaveAnimation
+from parallel_animate.pipeline import plan_segment_length
 from parallel_animate.render import FrameStyle, build_figure
 
 FPS = 10

@@ -4,7 +4,7 @@
     parallel-animate bench [BENCHMARK OPTIONS ...]      (from a checkout: python -m benchmarks)
     parallel-animate render module:Class OUTPUT --params FILE [--fps F] [--workers N]
                             [--codec C] [--pixfmt P] [--quality Q] [--preset P]
-                            [--blit | --no-blit]
+                            [--blit | --no-blit] [--no-resume] [--cache DIR]
 
 Mistakes on the command line (a module that is not there, a bad params file, a bad
 option value) print one line on stderr and exit with code 2; a failure in the user's
@@ -243,14 +243,16 @@ def cmd_render(args: argparse.Namespace) -> int:
         video_codec=args.codec,
         video_pixfmt=args.pixfmt,
         blit=args.blit,
+        resume=args.resume,
+        cache_dir=args.cache,
         **given,
     )
     try:
         path = run(build_plan(animator, args.output, params, args.fps, options))
     except (ValueError, TypeError) as exc:  # the checks of the options and the params
-        raise UsageError(str(exc)) from exc
+        raise UsageError(_text(exc)) from exc
     except (ImportError, OSError) as exc:  # --backend: Dask missing, scheduler unreachable
-        raise UsageError(f"{type(exc).__name__}: {exc}") from exc
+        raise UsageError(f"{type(exc).__name__}: {_text(exc)}") from exc
     print(f"wrote {path}")
     return 0
 
@@ -321,6 +323,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="fail if a frame takes longer than this (default: no limit)",
     )
+    render.add_argument(
+        "--no-resume",
+        dest="resume",
+        action="store_false",
+        help="render everything, not reusing the parts an interrupted run left beside "
+        "the output (by default a rerun renders only what is missing)",
+    )
+    render.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="keep finished segments in DIR after success too: a later run renders only "
+        "the segments whose inputs changed",
+    )
     render.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     render.set_defaults(run=cmd_render)
     return parser
@@ -340,11 +355,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except (UserCodeError, RenderError) as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {_text(exc)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"{PROG}: interrupted{_text(exc)}", file=sys.stderr)
         return 130
+
+
+def _text(exc: BaseException) -> str:
+    """The error's message and its notes (what a failed run kept, to resume)."""
+    return "\n".join([str(exc), *getattr(exc, "__notes__", ())])
 
 
 if __name__ == "__main__":

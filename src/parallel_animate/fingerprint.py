@@ -58,35 +58,49 @@ class _Digest:
         return self._hash.hexdigest()
 
 
-def _without_ids(obj: Any) -> Any:
-    """``obj``'s reduce value with matplotlib's ``id()``-keyed parents made a tuple."""
+#: What matplotlib pickles that says nothing about the pixels and differs between two
+#: runs that build the same figure: a transform's parents are keyed by ``id()``, a
+#: pyplot figure carries its number.
+_NOT_DRAWN = {"TransformNode": "_parents", "Figure": "_number"}
+
+
+def _canonical(obj: Any, attribute: str) -> Any:
+    """``obj``'s reduce value without ``attribute``'s varying part."""
     reduced = obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
     if isinstance(reduced, tuple) and len(reduced) > 2 and isinstance(reduced[2], dict):
         state = dict(reduced[2])
-        parents = state.get("_parents")
-        if isinstance(parents, dict):
-            state["_parents"] = tuple(parents.values())
+        value = state.pop(attribute, None)
+        if isinstance(value, dict):  # keyed by id(): the values, in their order
+            state[attribute] = tuple(value.values())
         return (*reduced[:2], state, *reduced[3:])
     return reduced
 
 
-def _is_transform(obj: Any) -> bool:
-    transforms = sys.modules.get("matplotlib.transforms")
-    return transforms is not None and isinstance(obj, transforms.TransformNode)
+@cache
+def _varying_attribute(kind: type) -> str | None:
+    for base in kind.__mro__:
+        attribute = _NOT_DRAWN.get(base.__name__)
+        if attribute is not None and base.__module__.startswith("matplotlib."):
+            return attribute
+    return None
+
+
+def _override(obj: Any) -> Any:
+    """A canonical reduce value for the matplotlib objects of ``_NOT_DRAWN``, or None."""
+    attribute = _varying_attribute(type(obj))
+    return None if attribute is None else _canonical(obj, attribute)
 
 
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
-        if _is_transform(obj):
-            return _without_ids(obj)
-        return NotImplemented
+        reduced = _override(obj)
+        return NotImplemented if reduced is None else reduced
 
 
 class _CloudPickler(cloudpickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
-        if _is_transform(obj):
-            return _without_ids(obj)
-        return super().reducer_override(obj)
+        reduced = _override(obj)
+        return super().reducer_override(obj) if reduced is None else reduced
 
 
 def _pickle_into(digest: _Digest, label: str, obj: Any, by_value: bool) -> None:
