@@ -87,7 +87,7 @@ def _varying_attribute(kind: type) -> str | None:
 
 def _override(obj: Any) -> Any:
     """A canonical reduce value for the matplotlib objects of ``_NOT_DRAWN``, or None."""
-    attribute = _varying_attribute(type(obj))
+    attribute = _varying_attribute(obj.__class__)
     return None if attribute is None else _canonical(obj, attribute)
 
 
