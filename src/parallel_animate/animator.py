@@ -118,7 +118,8 @@ class Animator(ABC):
                 a hidden folder beside the output (``.<name>.parts/``): a run that
                 fails or is killed leaves it, and the same call again renders only
                 the segments not in it; success removes it. False deletes what an
-                earlier run left there and renders everything.
+                earlier run left there, renders everything and keeps nothing (with
+                ``cache_dir``: ignores what is in it, and refreshes it).
             cache_dir: a folder where finished segments are kept after success too, so
                 that a later run renders only the segments whose inputs changed (the
                 params of their frames, the animator's state or code, the settings).

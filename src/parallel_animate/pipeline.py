@@ -193,7 +193,7 @@ def _run(plan: RunPlan) -> Path:
                 _logger.info(
                     "%d frames were done already (kept in %s): not rendered again",
                     resumer.found_frames,
-                    parts.folder,
+                    resumer.store.folder,
                 )
         except BaseException as exc:
             if resumer is not None:
@@ -207,7 +207,7 @@ def _run(plan: RunPlan) -> Path:
                 backend.close(abort=True)
                 if writer is not None:
                     writer.abort()
-    if remove_parts:
+    if parts is not None and remove_parts:
         parts.remove()
     _logger.info("Wrote %d frames to %s", progress.saved, plan.output)
     return plan.output
@@ -215,14 +215,15 @@ def _run(plan: RunPlan) -> Path:
 
 def _resumer(
     plan: RunPlan,
-    parts: PartStore,
+    parts: PartStore | None,
     store: FrameStore | None,
     seg_len: int,
     first: tuple[int, object] | None,
 ) -> Resumer | None:
-    """The run's Resumer; None (no frame fingerprinted) when its key cannot be made."""
-    key = run_key(plan, None if first is None else first[1])
-    if key is None:
+    """The run's Resumer; None (no frame fingerprinted) when nothing is kept: resume
+    off, or a run key that cannot be made."""
+    key = None if parts is None else run_key(plan, None if first is None else first[1])
+    if parts is None or key is None:
         if store is not None:
             store.fingerprint = None
         return None

@@ -28,21 +28,23 @@ from parallel_animate.parts import PartStore, beside
 FramePrints = Callable[[int, int, bool], list[bytes | None]]
 
 
-def open_parts(output: Path, resume: bool, cache_dir: Path | None) -> tuple[PartStore, bool]:
-    """The run's part store and whether it is removed after success.
+def open_parts(output: Path, resume: bool, cache_dir: Path | None) -> tuple[PartStore | None, bool]:
+    """The run's part store (None: nothing is kept) and whether it is removed after
+    success.
 
     Without ``cache_dir``: ``.<output>.parts/`` beside the output, removed after
-    success; ``resume=False`` removes what an earlier run left there first. With
-    ``cache_dir``: that folder, kept; ``resume=False`` only ignores what is in it.
+    success; ``resume=False`` removes what an earlier run left there and keeps nothing
+    (the run is not resumable, as a plain render). With ``cache_dir``: that folder,
+    kept; ``resume=False`` only ignores what is in it (and refreshes it).
     """
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         return PartStore(cache_dir, reuse=resume), False
     folder = beside(output)
-    store = PartStore(folder, reuse=resume)
     if not resume:
-        store.remove()
-    return store, True
+        PartStore(folder, reuse=False).remove()
+        return None, False
+    return PartStore(folder, reuse=True), True
 
 
 class Resumer:
