@@ -125,3 +125,22 @@ def matplotlib_frames(anim, **save_kwargs) -> np.ndarray:
     anim.save("unused.capture", writer=writer, **save_kwargs)
     plt.close(anim._fig)
     return np.stack(writer.frames)
+
+
+def counting_animation(log_dir: str, n=60, fail_at=None):
+    """``block_animation`` whose func appends each frame to ``updates.txt`` in
+    ``log_dir`` and raises at ``fail_at`` while a file ``fail`` is there."""
+    import os
+
+    fig, anim = block_animation(n)
+    draw = anim._func
+
+    def func(k):
+        with open(os.path.join(log_dir, "updates.txt"), "a") as f:
+            f.write(f"{k}\n")
+        if k == fail_at and os.path.exists(os.path.join(log_dir, "fail")):
+            raise ValueError(f"bad data at frame {k}")
+        return draw(k)
+
+    anim._func = func
+    return fig, anim

@@ -254,3 +254,47 @@ def test_help_lists_commands(capsys):
         cli.main(["--help"])
     out = capsys.readouterr().out
     assert "demo" in out and "bench" in out and "render" in out
+
+
+@pytest.mark.slow
+def test_render_keeps_parts_in_cache_and_reports_what_a_failure_kept(tmp_path, capsys):
+    from anims import rendered_frames
+
+    log = tmp_path / "log"
+    log.mkdir()
+    (tmp_path / "p.json").write_text(json.dumps(block_params(30)))
+    args = [
+        "render",
+        "anims:CountingAnimator",
+        str(tmp_path / "r.mp4"),
+        "--params",
+        str(tmp_path / "p.json"),
+        "--fps",
+        "10",
+        "--workers",
+        "2",
+        "--no-progress",
+    ]
+    # CountingAnimator(log_dir) needs an argument: a module of ours gives it one.
+    (tmp_path / "counting.py").write_text(
+        "from anims import CountingAnimator\n\n"
+        "class Counting(CountingAnimator):\n"
+        f"    def __init__(self):\n        super().__init__({str(log)!r}, fail_at=25)\n"
+    )
+    args[1] = f"{tmp_path / 'counting.py'}:Counting"
+    (log / "fail").touch()
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    if sys.version_info >= (3, 11):
+        assert "frames are kept in" in err and "run the same call again" in err
+    rendered_frames(log)
+    (log / "fail").unlink()
+    assert cli.main([*args, "--no-resume"]) == 0
+    assert rendered_frames(log) == list(range(30))  # everything again
+    assert cli.main([*args, "--cache", str(tmp_path / "cache")]) == 0
+    assert rendered_frames(log) == list(range(30))
+    assert cli.main([*args, "--cache", str(tmp_path / "cache")]) == 0
+    assert rendered_frames(log) == []  # all found
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == [
+        "cache", "counting.py", "log", "p.json", "r.mp4"
+    ]  # fmt: skip

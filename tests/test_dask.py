@@ -312,3 +312,24 @@ def test_threads_of_one_worker_take_turns_on_its_figure():
         with av.open(io.BytesIO(segment.data)) as container:
             frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
         assert_matches_reference(frames, reference[index * n : (index + 1) * n])
+
+
+def test_a_failed_dask_run_resumes_from_the_parts_the_client_kept(client, tmp_path):
+    from anims import CountingAnimator, rendered_frames
+
+    n, out, log = 60, tmp_path / "r.mp4", tmp_path / "log"
+    log.mkdir()
+    (log / "fail").touch()
+    animator = CountingAnimator(str(log), fail_at=55)
+    with pytest.raises(RenderError, match="bad data at frame 55"):
+        animator.make_video(out, block_params(n), fps=10, backend=client)
+    parts = tmp_path / ".r.mp4.parts"
+    kept = sorted(int(p.name.split("-")[1]) for p in parts.glob("*.part"))
+    assert kept and 50 not in kept
+    rendered_frames(log)
+    (log / "fail").unlink()
+    out = animator.make_video(out, block_params(n), fps=10, backend=client)
+    done = {f for s in kept for f in range(s, s + 10)}
+    assert rendered_frames(log) == sorted(set(range(n)) - done)
+    assert_matches_reference(decode(out)[0], reference_frames(BlockAnimator(), block_params(n)))
+    assert not parts.exists()

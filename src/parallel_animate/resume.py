@@ -28,7 +28,9 @@ from parallel_animate.parts import PartStore, beside
 FramePrints = Callable[[int, int, bool], list[bytes | None]]
 
 
-def open_parts(output: Path, resume: bool, cache_dir: Path | None) -> tuple[PartStore | None, bool]:
+def open_parts(
+    output: Path, resume: bool, cache_dir: Path | None
+) -> tuple[PartStore | None, bool]:
     """The run's part store (None: nothing is kept) and whether it is removed after
     success.
 
