@@ -15,7 +15,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fidelity, report
+from benchmarks import fidelity, report, resume_cost
 from benchmarks.methods import DASK, METHODS, PEER, CaseSpec
 from benchmarks.plot import write_scaling_plot
 from benchmarks.scenes import SCENES
@@ -62,8 +62,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--scenes",
         type=_name_list(SCENES, "scene"),
-        default=list(SCENES),
-        help=f"comma-separated subset of {','.join(SCENES)} (default: all)",
+        default=None,
+        help=f"comma-separated subset of {','.join(SCENES)} "
+        f"(default: all; with --resume-cost: {resume_cost.DEFAULT_SCENE})",
     )
     ap.add_argument(
         "--frames-scale",
@@ -76,7 +77,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=_int_list,
         default=None,
         help="comma-separated worker counts for the per-worker methods "
-        "(default: 1,2; with --scaling: 1..CPU count)",
+        "(default: 1,2; with --scaling: 1..CPU count; with --resume-cost: 2)",
     )
     ap.add_argument(
         "--scaling",
@@ -150,7 +151,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[60, 600],
         help="frame counts for --rss-check (default: 60,600)",
     )
+    resume_cost.add_arguments(ap)
     args = ap.parse_args(argv)
+    resume_cost.check_args(ap, args)  # its defaults first (scene, workers)
+    if args.scenes is None:
+        args.scenes = list(SCENES)
     if args.frames_scale <= 0:
         ap.error("--frames-scale must be > 0")
     if len(args.rss_frames) != 2:
@@ -368,7 +373,9 @@ def main(argv: list[str] | None = None) -> int:
             args.peer = probe_peer(args.peer_python)
         except ValueError as exc:
             sys.exit(f"error: {exc}")
-    run = main_rss_check if args.rss_check else main_table
+    run = (
+        resume_cost.main if args.resume_cost else main_rss_check if args.rss_check else main_table
+    )
     if args.keep_videos:
         return run(args, args.out / "videos")
     with tempfile.TemporaryDirectory(prefix="pa-bench-") as tmp:

@@ -373,6 +373,35 @@ def test_plan_puts_methods_side_by_side_per_worker_count(monkeypatch):
     assert args.peer_python == "/some/python"
 
 
+def test_resume_cost_flags_have_their_own_defaults_and_need_the_mode(monkeypatch, capsys):
+    monkeypatch.setenv("PARALLEL_ANIMATE_PEER_PYTHON", "/some/python")
+
+    def settings(args):
+        return args.scenes, args.frames, args.workers, args.rounds, args.save
+
+    args = parse_args(["--resume-cost"])
+    assert settings(args) == (["panels16"], 120, [2], 3, False)
+    assert args.methods == [] and args.peer_python is None  # no table case, no peer probe
+    argv = ["--resume-cost", "--scenes", "simple", "--frames", "40", "--workers", "1"]
+    args = parse_args([*argv, "--rounds", "1", "--save"])
+    assert settings(args) == (["simple"], 40, [1], 1, True)
+    assert parse_args(["--resume-cost", "--frames-scale", "0.5"]).frames == 60
+    assert parse_args([]).scenes == list(SCENES)  # the table's defaults are unchanged
+    assert parse_args([]).workers == [1, 2]
+    for bad in (
+        ["--rounds", "2"],
+        ["--save"],
+        ["--frames", "40"],
+        ["--resume-cost", "--rounds", "0"],
+        ["--resume-cost", "--workers", "1,2"],
+        ["--resume-cost", "--scenes", "simple,panels16"],
+        ["--resume-cost", "--rss-check"],
+    ):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
+    assert "--rounds only go with --resume-cost" in capsys.readouterr().err
+
+
 def test_peer_method_needs_an_interpreter(monkeypatch, capsys):
     monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
     with pytest.raises(SystemExit):

@@ -1,0 +1,163 @@
+"""One make_video call of ``python -m benchmarks --resume-cost``, in a fresh interpreter.
+
+Usage (the harness, :mod:`benchmarks.resume_cost`, builds this line)::
+
+    python -m benchmarks._resume_case --scene panels16 --frames 40 --workers 2 \
+        --variant c --cache-dir /tmp/cache --output /tmp/x.mp4 --result /tmp/x.json
+
+``--variant``: ``a`` passes ``resume=False``, ``b`` nothing (``resume=True``, the
+default), ``c`` and ``d`` ``cache_dir=--cache-dir`` (the harness empties that folder
+before a ``c`` call and leaves it as ``c`` filled it for ``d``: here both are the same
+call). ``blit`` is left at its default ("auto").
+
+It times the call (wall clock and getrusage CPU around it, nothing else), counts the
+``setup()`` calls of every process (workers included) through a file, reads the library's
+"Frames drawn" and "frames were done already" lines, reads the written video back and
+writes a JSON result. The harness times the whole process from outside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from benchmarks._case import LIBRARY_LOGGER, Meter, capturing_draw_counts  # Agg first
+from benchmarks.animators import SceneAnimator
+from benchmarks.scenes import SCENES
+from benchmarks.videoinfo import inspect_video
+from parallel_animate.parts import beside
+
+VARIANTS = ("a", "b", "c", "d")
+#: Each ``setup()`` appends its pid to the file this names (workers inherit it).
+SETUP_LOG_ENV = "PA_BENCH_SETUP_LOG"
+#: The library's INFO line when kept parts were used instead of rendering.
+FOUND_LINE = re.compile(r"(?P<frames>\d+) frames were done already")
+
+
+class SetupCountingAnimator(SceneAnimator):
+    """The scene's animator (what ``animators.ANIMATORS`` holds: the scene's name, its
+    ``setup()`` and ``update()``), with each ``setup()`` call noted in the file named by
+    ``$PA_BENCH_SETUP_LOG``, whichever process makes it. Every variant uses this same
+    class, so their parts' keys agree and their cost is the same (one small append per
+    worker)."""
+
+    def __init__(self, scene_name: str) -> None:
+        self.scene_name = scene_name
+
+    def setup(self) -> Any:
+        path = os.environ.get(SETUP_LOG_ENV)
+        if path:
+            with open(path, "a") as f:
+                f.write(f"{os.getpid()}\n")
+        return super().setup()
+
+
+class FoundHandler(logging.Handler):
+    """Keeps the frame count of the library's "N frames were done already" line."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.frames = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            found = FOUND_LINE.match(record.getMessage())
+        except Exception:  # a malformed record must not fail the run
+            return
+        if found:
+            self.frames = int(found["frames"])
+
+
+def call_kwargs(variant: str, cache_dir: Path | None) -> dict[str, Any]:
+    """make_video's keyword arguments of ``variant`` beyond those every variant passes."""
+    if variant == "a":
+        return {"resume": False}
+    if variant == "b":
+        return {}  # resume=True is the default
+    if cache_dir is None:
+        raise ValueError(f"variant {variant} needs --cache-dir")
+    return {"cache_dir": str(cache_dir)}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """The timed call and what it left behind."""
+    scene = SCENES[args.scene]
+    kwargs = call_kwargs(args.variant, args.cache_dir)
+    setup_log = args.result.with_suffix(".setup")
+    setup_log.unlink(missing_ok=True)
+    os.environ[SETUP_LOG_ENV] = str(setup_log)
+    animator = SetupCountingAnimator(args.scene)
+    params = scene.params(args.frames)
+    found = FoundHandler()
+    logger = logging.getLogger(LIBRARY_LOGGER)
+    with capturing_draw_counts() as draws:  # the logger at DEBUG: INFO lines come too
+        logger.addHandler(found)
+        try:
+            with Meter() as m:
+                animator.make_video(
+                    str(args.output),
+                    params,
+                    scene.fps,
+                    num_workers=args.workers,
+                    disable_progress_bar=True,
+                    **kwargs,
+                )
+        finally:
+            logger.removeHandler(found)
+    calls = setup_log.read_text().split() if setup_log.exists() else []
+    setup_log.unlink(missing_ok=True)
+    cache_parts = None
+    if args.cache_dir is not None and args.cache_dir.is_dir():
+        cache_parts = sum(1 for p in args.cache_dir.iterdir() if p.suffix == ".part")
+    return {
+        **m.as_dict(),
+        "kwargs": kwargs,
+        "setup_calls": len(calls),
+        "setup_pids": sorted({int(p) for p in calls}),
+        "found_frames": found.frames,
+        "parts_left_beside": beside(args.output).exists(),
+        "cache_parts": cache_parts,
+        **draws.result(),
+        **inspect_video(args.output),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one call and write its JSON result; exit 1 on failure (the result says why)."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks._resume_case")
+    ap.add_argument("--scene", required=True, choices=sorted(SCENES))
+    ap.add_argument("--variant", required=True, choices=VARIANTS)
+    ap.add_argument("--frames", type=int, required=True)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--cache-dir", type=Path, default=None)
+    ap.add_argument("--output", type=Path, required=True)
+    ap.add_argument("--result", type=Path, required=True)
+    args = ap.parse_args(argv)
+    result: dict[str, Any] = {
+        "scene": args.scene,
+        "variant": args.variant,
+        "frames": args.frames,
+        "workers": args.workers,
+        "pid": os.getpid(),
+        "ok": False,
+    }
+    try:
+        result.update(run(args))
+        result["ok"] = True
+    except BaseException as exc:  # report anything, including KeyboardInterrupt
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        result["traceback"] = traceback.format_exc()
+        traceback.print_exc()
+    args.result.write_text(json.dumps(result, indent=2))
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
