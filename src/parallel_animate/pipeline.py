@@ -169,6 +169,7 @@ def _run(plan: RunPlan) -> Path:
                     scheduler.on_progress,
                     teardown=functools.partial(worker.release, context.token),
                 )
+                progress.show()  # after the workers start (see Progress.show)
 
             scheduler = Scheduler(
                 segments,
@@ -181,8 +182,8 @@ def _run(plan: RunPlan) -> Path:
                 parts=resumer,
                 start_backend=start_backend,
             )
-            progress.show()
             scheduler.run()
+            progress.show()  # all kept: no worker started, the bar shows them
             backend.close()
             writer.commit()
             ok = True

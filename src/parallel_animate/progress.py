@@ -57,9 +57,11 @@ class Progress:
         self.saved = 0
 
     def show(self) -> None:
-        """Open the bar: after the workers are started, since tqdm may start a thread
-        and forking a process with threads is unsafe."""
-        self.bar = _Bar(**self._bar_args)
+        """Open the bar (once), from the frames counted so far: after the workers are
+        started, since tqdm may start a thread and forking a process with threads is
+        unsafe."""
+        if self.bar is None:
+            self.bar = _Bar(**self._bar_args, initial=self.rendered)
 
     def on_rendered(self, n: int) -> None:
         """``n`` more frames were rendered (and handed to their encoder)."""
