@@ -12,6 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 
@@ -273,3 +274,48 @@ def test_save_of_a_funcanimation_resumes(tmp_path, log):
     assert done == sorted(set(range(N)) - set(_frames_of(kept)))
     assert len(decode(out)[0]) == N and not (tmp_path / ".f.mp4.parts").exists()
     plt.close("all")
+
+
+def _image_frames(path: Path) -> list:
+    """Every frame of a GIF, WebP or APNG, or of a PNG sequence's files, as RGBA."""
+    from PIL import Image, ImageSequence
+
+    if "%" in path.name:
+        files = sorted(path.parent.glob("f_*.png"))
+        return [np.asarray(Image.open(f).convert("RGBA")) for f in files]
+    with Image.open(path) as image:
+        return [np.asarray(f.convert("RGBA")) for f in ImageSequence.Iterator(image)]
+
+
+@pytest.mark.parametrize("name", ["v.gif", "v.webp", "seq/f_%03d.png", "v.mkv"])
+def test_every_format_resumes_to_the_file_of_a_clean_run(tmp_path, log, name):
+    clean = tmp_path / "clean" / name
+    clean.parent.mkdir(parents=True)
+    CountingAnimator(str(log)).make_video(
+        clean, block_params(30), fps=FPS, num_workers=2, resume=False
+    )
+    out = tmp_path / "run" / name
+    out.parent.mkdir(parents=True)
+    (log / "fail").touch()
+    with pytest.raises(RenderError):
+        CountingAnimator(str(log), fail_at=25).make_video(
+            out, block_params(30), fps=FPS, num_workers=2
+        )
+    assert _kept_starts(out.with_name(f".{out.name}.parts"))
+    (log / "fail").unlink()
+    rendered_frames(log)
+    CountingAnimator(str(log), fail_at=25).make_video(
+        out, block_params(30), fps=FPS, num_workers=2
+    )
+    assert 0 < len(rendered_frames(log)) < 30
+    if name.endswith(".mkv"):  # x264: compared as any two clean runs are
+        assert_matches_reference(
+            decode(out)[0], reference_frames(BlockAnimator(), block_params(30))
+        )
+    else:  # lossless or palette formats: the very same frames
+        resumed, expected = _image_frames(out), _image_frames(clean)
+        assert len(resumed) == len(expected) == 30
+        assert all(np.array_equal(a, b) for a, b in zip(resumed, expected, strict=True))
+    assert sorted(p.name for p in out.parent.iterdir() if not p.name.startswith("f_")) == (
+        [] if "%" in name else [name]
+    )

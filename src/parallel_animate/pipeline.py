@@ -190,12 +190,8 @@ def _run(plan: RunPlan) -> Path:
             _logger.debug(
                 "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)", *draws, plan.blit
             )
-            if resumer is not None and resumer.found_frames:
-                _logger.info(
-                    "%d frames were done already (kept in %s): not rendered again",
-                    resumer.found_frames,
-                    resumer.store.folder,
-                )
+            if resumer is not None:
+                _log_resume(resumer, store)
         except BaseException as exc:
             if resumer is not None:
                 _add_note(exc, resumer.failure_note(total, remove_parts))
@@ -230,6 +226,25 @@ def _resumer(
         return None
     prints = store.fingerprints if store is not None else _no_prints
     return Resumer(parts, key, seg_len, prints)
+
+
+def _log_resume(resumer: Resumer, store: FrameStore | None) -> None:
+    if resumer.found_frames:
+        _logger.info(
+            "%d frames were done already (kept in %s): not rendered again",
+            resumer.found_frames,
+            resumer.store.folder,
+        )
+    prints = 0.0 if store is None else store.fingerprint_seconds
+    _logger.debug(
+        "Resume bookkeeping: %.3f s in this process (fingerprints %.3f s, parts %.3f s); "
+        "%d frames kept, %d found",
+        prints + resumer.seconds,
+        prints,
+        resumer.seconds,
+        resumer.kept_frames,
+        resumer.found_frames,
+    )
 
 
 def _no_prints(start: int, stop: int, done: bool) -> list[bytes | None]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
@@ -74,6 +75,7 @@ class FrameStore:
         #: None: frames are no longer fingerprinted
         self.fingerprint = fingerprint
         self._prints: dict[int, bytes | None] = {}  # by frame, until no longer needed
+        self.fingerprint_seconds = 0.0  # spent fingerprinting, for the logs
 
     def _next(self) -> Any:
         try:
@@ -82,7 +84,9 @@ class FrameStore:
             self._exhausted = True
             raise _End from None
         if self.fingerprint is not None:
+            started = time.perf_counter()
             self._prints[self._read] = self.fingerprint(params)
+            self.fingerprint_seconds += time.perf_counter() - started
         self._read += 1
         return params
 

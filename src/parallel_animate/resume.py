@@ -13,6 +13,7 @@ otherwise it goes to a worker at once and its key is computed when it comes back
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ class Resumer:
         self._held: dict[int, tuple[Any, ...]] = {}
         self.found_frames = 0  # frames of parts used instead of rendering
         self.kept_frames = 0  # frames of parts written by this run
+        self.seconds = 0.0  # spent finding and keeping parts, for the logs
 
     def _frame_prints(self, segment: Segment, n_frames: int | None) -> list[bytes | None]:
         """Fingerprints of the segment's frames: all (``n_frames`` None, read ahead as
@@ -75,6 +77,21 @@ class Resumer:
 
     def find(self, segment: Segment) -> EncodedSegment | None:
         """The kept part of ``segment``, or None: it must be rendered."""
+        started = time.perf_counter()
+        try:
+            return self._find(segment)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def keep(self, segment: Segment, result: EncodedSegment) -> None:
+        """Write the part of ``segment``, just rendered as ``result``."""
+        started = time.perf_counter()
+        try:
+            self._keep(segment, result)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _find(self, segment: Segment) -> EncodedSegment | None:
         if isinstance(segment.params, tuple):
             self._held[segment.index] = segment.params
         if not self.store.reuse or not self.store.may_have(self._run, segment.start):
@@ -93,8 +110,7 @@ class Resumer:
         self.found_frames += part.n_frames
         return part
 
-    def keep(self, segment: Segment, result: EncodedSegment) -> None:
-        """Write the part of ``segment``, just rendered as ``result``."""
+    def _keep(self, segment: Segment, result: EncodedSegment) -> None:
         prints = self._frame_prints(segment, result.n_frames)
         self._held.pop(segment.index, None)
         if len(prints) != result.n_frames or any(p is None for p in prints):

@@ -14,7 +14,7 @@ names its own:
 
 With a :class:`~parallel_animate.resume.Resumer`, :meth:`~Scheduler.submit` first asks
 it whether the segment is done already (then it goes straight to step 3, and no worker
-sees it), and :meth:`~Scheduler.reorder` has it keep each segment as it comes back. The
+sees it), and :meth:`~Scheduler.take_results` has it keep each segment as it comes back. The
 backend is started when the first segment must be rendered: a run whose segments are
 all done starts no worker and runs no ``setup()``.
 
