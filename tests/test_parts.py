@@ -288,3 +288,30 @@ def test_segments_found_done_are_never_submitted(tmp_path, found, lazy):
     assert resumer.found_frames == 10 * len(found)
     assert resumer.kept_frames == 50 - 10 * len(found)  # the rendered ones, kept now
     assert len(list(tmp_path.glob("*.part"))) == 5
+
+
+# ------------------------------------------------------------------ runs in this process
+
+
+def test_a_part_that_cannot_be_written_is_a_warning_not_a_failure(tmp_path, monkeypatch, caplog):
+    import parallel_animate.parts as parts
+
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(parts, "_write_atomically", disk_full)
+    with caplog.at_level(logging.WARNING, "parallel_animate"):
+        out = BlockAnimator().make_video(tmp_path / "v.gif", block_params(30), 10, num_workers=1)
+    assert out.exists()
+    assert caplog.text.count("cannot keep finished segments") == 1  # once, not per part
+    assert "No space left" in caplog.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.gif"]
+
+
+def test_an_animator_that_cannot_be_pickled_still_renders_in_process(tmp_path, caplog):
+    animator = BlockAnimator()
+    animator.lock = threading.Lock()
+    with caplog.at_level(logging.WARNING, "parallel_animate"):
+        out = animator.make_video(tmp_path / "v.gif", block_params(20), 10, num_workers=1)
+    assert out.exists() and "resume is off" in caplog.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.gif"]
