@@ -12,8 +12,10 @@ call). ``blit`` is left at its default ("auto").
 
 It times the call (wall clock and getrusage CPU around it, nothing else), counts the
 ``setup()`` calls of every process (workers included) through a file, reads the library's
-"Frames drawn" and "frames were done already" lines, reads the written video back and
-writes a JSON result. The harness times the whole process from outside.
+"Frames drawn", "frames were done already" and "Resume bookkeeping" lines (the last, its
+own measure of what resuming adds in this process, is absent with ``resume=False``),
+reads the written video back and writes a JSON result. The harness times the whole
+process from outside.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ VARIANTS = ("a", "b", "c", "d")
 SETUP_LOG_ENV = "PA_BENCH_SETUP_LOG"
 #: The library's INFO line when kept parts were used instead of rendering.
 FOUND_LINE = re.compile(r"(?P<frames>\d+) frames were done already")
+#: Its DEBUG line at the end of a run that keeps parts (pipeline._log_resume): the wall
+#: time this process spent fingerprinting params and finding/writing parts.
+BOOKKEEPING_LINE = re.compile(
+    r"Resume bookkeeping: (?P<bookkeeping_s>[\d.]+) s in this process \(fingerprints "
+    r"(?P<fingerprints_s>[\d.]+) s, parts (?P<parts_s>[\d.]+) s\); "
+    r"(?P<kept_frames>\d+) frames kept, \d+ found"
+)
+BOOKKEEPING_KEYS = ("bookkeeping_s", "fingerprints_s", "parts_s", "kept_frames")
 
 
 class SetupCountingAnimator(SceneAnimator):
@@ -59,20 +69,26 @@ class SetupCountingAnimator(SceneAnimator):
         return super().setup()
 
 
-class FoundHandler(logging.Handler):
-    """Keeps the frame count of the library's "N frames were done already" line."""
+class ResumeLinesHandler(logging.Handler):
+    """Keeps the frame count of the library's "N frames were done already" line and the
+    numbers of its "Resume bookkeeping" line (None each while that line is not seen)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.frames = 0
+        self.bookkeeping: dict[str, float | int | None] = dict.fromkeys(BOOKKEEPING_KEYS)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            found = FOUND_LINE.match(record.getMessage())
+            message = record.getMessage()
         except Exception:  # a malformed record must not fail the run
             return
-        if found:
+        if found := FOUND_LINE.match(message):
             self.frames = int(found["frames"])
+        elif kept := BOOKKEEPING_LINE.match(message):
+            self.bookkeeping = {
+                k: (int if k == "kept_frames" else float)(kept[k]) for k in BOOKKEEPING_KEYS
+            }
 
 
 def call_kwargs(variant: str, cache_dir: Path | None) -> dict[str, Any]:
@@ -95,10 +111,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     os.environ[SETUP_LOG_ENV] = str(setup_log)
     animator = SetupCountingAnimator(args.scene)
     params = scene.params(args.frames)
-    found = FoundHandler()
+    lines = ResumeLinesHandler()
     logger = logging.getLogger(LIBRARY_LOGGER)
-    with capturing_draw_counts() as draws:  # the logger at DEBUG: INFO lines come too
-        logger.addHandler(found)
+    with capturing_draw_counts() as draws:  # the logger at DEBUG, for this handler too
+        logger.addHandler(lines)
         try:
             with Meter() as m:
                 animator.make_video(
@@ -110,7 +126,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     **kwargs,
                 )
         finally:
-            logger.removeHandler(found)
+            logger.removeHandler(lines)
     calls = setup_log.read_text().split() if setup_log.exists() else []
     setup_log.unlink(missing_ok=True)
     cache_parts = None
@@ -121,7 +137,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "kwargs": kwargs,
         "setup_calls": len(calls),
         "setup_pids": sorted({int(p) for p in calls}),
-        "found_frames": found.frames,
+        "found_frames": lines.frames,
+        **lines.bookkeeping,
         "parts_left_beside": beside(args.output).exists(),
         "cache_parts": cache_parts,
         **draws.result(),

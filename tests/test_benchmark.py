@@ -402,6 +402,47 @@ def test_resume_cost_flags_have_their_own_defaults_and_need_the_mode(monkeypatch
     assert "--rounds only go with --resume-cost" in capsys.readouterr().err
 
 
+def test_resume_cost_judges_the_5_percent_on_the_bookkeeping_line():
+    from types import SimpleNamespace
+
+    from benchmarks import resume_cost
+    from benchmarks._resume_case import ResumeLinesHandler
+    from parallel_animate.pipeline import _log_resume
+
+    lines = ResumeLinesHandler()
+    with capturing_draw_counts():  # the library's logger at DEBUG, as in the case
+        logging.getLogger("parallel_animate").addHandler(lines)
+        try:  # the library's own line, from its own format string
+            resumer = SimpleNamespace(found_frames=0, seconds=0.25, kept_frames=40)
+            _log_resume(resumer, SimpleNamespace(fingerprint_seconds=0.125))
+        finally:
+            logging.getLogger("parallel_animate").removeHandler(lines)
+    assert lines.bookkeeping == {
+        "bookkeeping_s": 0.375,
+        "fingerprints_s": 0.125,
+        "parts_s": 0.25,
+        "kept_frames": 40,
+    }
+    ok = {"ok": True, "process_wall_s": 12.0, "self_cpu_s": 1.0, "setup_calls": 2}
+    book = {"a": None, "b": 0.1, "c": 0.9, "d": 0.01}  # c: 0.9 / 10 s, over 5 %
+    walls = {"a": 10.0, "b": 11.0, "c": 10.0, "d": 0.5}  # c/a 1.0: wall says nothing
+    runs = [
+        {**ok, "round": 1, "variant": v, "wall_s": walls[v], "bookkeeping_s": book[v]}
+        for v in "abcd"
+    ]
+    rows = resume_cost.summarize(runs, frames=40)
+    assert [r["bookkeeping"] for r in rows] == ["-", "0.100", "0.900", "0.010"]
+    got = {r["ratio"]: (r["value"], r["result"]) for r in resume_cost.ratios(rows, runs)}
+    assert got == {
+        "b: bookkeeping / call": ("0.0091", "-"),
+        "c: bookkeeping / call": ("0.0900", "FAIL"),
+        "d/c": ("0.050", "PASS"),
+        "b/a (wall, noisy)": ("1.100", "-"),
+        "c/a (wall, noisy)": ("1.000", "-"),
+        "c_i/a_i (wall, noisy)": ("1.000", "-"),
+    }
+
+
 def test_peer_method_needs_an_interpreter(monkeypatch, capsys):
     monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
     with pytest.raises(SystemExit):
