@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -298,3 +299,18 @@ def test_render_keeps_parts_in_cache_and_reports_what_a_failure_kept(tmp_path, c
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == [
         "cache", "counting.py", "log", "p.json", "r.mp4"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30", Fraction(30)),
+        ("29.97", Fraction(30000, 1001)),  # as make_video reads the float 29.97
+        ("23.976", Fraction(24000, 1001)),
+        ("30000/1001", Fraction(30000, 1001)),
+        ("2997/100", Fraction(2997, 100)),  # a fraction is exact
+        ("12.5", Fraction(25, 2)),
+    ],
+)
+def test_fps_argument(text, expected):
+    assert cli._fps(text) == expected

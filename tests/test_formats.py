@@ -426,6 +426,28 @@ def test_quality_and_preset_map_to_each_codec():
     assert png == {"compress_level": "1"}  # lossless: quality has no effect
 
 
+@pytest.mark.parametrize(
+    ("name", "codec", "params"),
+    [
+        ("v.mp4", "libx264", {"crf": 20, "preset": "fast", "tune": "film",
+                              "x264-params": "keyint=30", "g": 30, "bf": 2}),
+        ("v.mkv", "libx265", {"x265-params": "bframes=2", "crf": 30}),
+        ("v.mkv", "libsvtav1", {"svtav1-params": "tune=0", "preset": 10}),
+        ("v.webm", "libvpx-vp9", {"deadline": "realtime", "cpu-used": 5, "row-mt": 1}),
+        ("v.webm", "libvpx-vp9", {"speed": 4}),  # an alias of cpu-used
+        ("v.mov", "prores_ks", {"profile": "hq", "vendor": "apl0"}),
+        ("v.gif", "gif", {"colors": 16, "quantizer": "mediancut", "dither": "floyd-steinberg"}),
+        ("v.webp", "libwebp", {"lossless": 0, "quality": 70, "method": 2}),
+        ("v.apng", "apng", {"compress_level": 3}),
+        ("f_%04d.png", "png", {"compress_level": 3}),
+    ],
+)  # fmt: skip
+def test_each_codec_takes_its_own_options(name, codec, params):
+    settings = resolve_video_settings(Path(name), FPS, codec, video_params=params)
+    for key, value in params.items():
+        assert str(value) in settings.options[key]
+
+
 def test_x265_and_svtav1_stay_on_one_thread():
     x265 = resolve_video_settings(
         Path("x.mkv"), FPS, "libx265", video_params={"x265-params": "bframes=2:pools=8"}
@@ -471,6 +493,17 @@ class _Marker(BlockAnimator):
         ("v.webp", {"video_params": {"speed": 3}}, ValueError, "it takes: lossless, quality"),
         ("v.webp", {"video_params": {"quality": 101}}, ValueError, "quality must be .* 0 to 100"),
         ("v.apng", {"video_params": {"compress_level": "x"}}, ValueError, "compress_level"),
+        ("v.mp4", {"video_params": {"crff": "40"}}, ValueError,
+         r"video_params 'crff' is not an option of the libx264 encoder \('crff': did you "
+         r"mean 'crf'\?\)"),
+        ("v.mp4", {"video_params": {"movflags": "+faststart"}}, ValueError,
+         r"'movflags' is not an option of the libx264 .* container \(muxer\) options such "
+         r"as movflags are not taken"),
+        ("v.webm", {"video_params": {"b:v": "0"}}, ValueError, "'b:v': write 'b'"),
+        ("v.mkv", {"video_codec": "libx265", "video_params": {"x265_params": "bframes=2"}},
+         ValueError, "'x265_params': did you mean 'x265-params'"),
+        ("v.mov", {"video_codec": "prores_ks", "video_params": {"vendr": "apl0", "zz": 1}},
+         ValueError, r"'vendr', 'zz' are not options of the prores_ks encoder \('vendr'"),
         ("v.mp4", {"quality": 101}, ValueError, "quality must be from 0 to 100"),
         ("v.mp4", {"quality": "high"}, TypeError, "quality must be an int"),
         ("v.mp4", {"preset": "ultra"}, ValueError, "preset must be one of fast, balanced, small"),

@@ -31,7 +31,7 @@ def test_defaults_of_an_mp4(tmp_path, monkeypatch):
     assert plan.workers == 6
     assert plan.video.codec == "libx264" and plan.video.pixfmt == "yuv420p"
     assert plan.video.options == {"crf": "23", "preset": "slow"}
-    assert plan.video.fps == Fraction(2997, 100)
+    assert plan.video.fps == Fraction(30000, 1001)  # the NTSC decimal
     assert plan.blit == "auto" and plan.reuse_figure is True and plan.preload_factor == 8
     assert plan.progress_callback is None and plan.lent_figure is None
     assert list(tmp_path.iterdir()) == []  # nothing written

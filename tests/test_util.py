@@ -79,9 +79,43 @@ def test_exact_fraction_rounds_back_to_the_same_float(value):
     assert float(exact_fraction(value)) == value
 
 
-def test_as_fps_takes_float_rates_as_fractions():
-    assert as_fps(30000 / 1001) == Fraction(30000, 1001)
-    assert as_fps(np.float32(29.97)) == Fraction(2997, 100)
+@pytest.mark.parametrize(
+    ("fps", "expected"),
+    [
+        (30000 / 1001, Fraction(30000, 1001)),
+        (29.97, Fraction(30000, 1001)),
+        (np.float32(29.97), Fraction(30000, 1001)),
+        (np.float64(29.97), Fraction(30000, 1001)),
+        (23.976, Fraction(24000, 1001)),
+        (23.98, Fraction(24000, 1001)),
+        (59.94, Fraction(60000, 1001)),
+        (119.88, Fraction(120000, 1001)),
+        (47.952, Fraction(48000, 1001)),
+        (14.985, Fraction(15000, 1001)),
+        (239.76, Fraction(240000, 1001)),
+        # not an NTSC decimal: as written
+        (29.971, Fraction(29971, 1000)),
+        (59.9401, Fraction(599401, 10000)),
+        (12.5, Fraction(25, 2)),
+        (25.0, Fraction(25)),
+        (1 / 3, Fraction(1, 3)),
+        # exact numbers are kept
+        (Fraction(2997, 100), Fraction(2997, 100)),
+        (Fraction(30000, 1001), Fraction(30000, 1001)),
+        (30, Fraction(30)),
+        (np.int64(24), Fraction(24)),
+    ],
+)
+def test_as_fps_reads_ntsc_decimals_and_keeps_exact_numbers(fps, expected):
+    assert as_fps(fps) == expected
+
+
+def test_exact_fraction_keeps_decimals_as_written():
+    # as_fps maps the NTSC decimals; exact_fraction itself keeps its contract
+    assert exact_fraction(29.97) == Fraction(2997, 100)
+
+
+def test_as_fps_rejects_non_numbers():
     with pytest.raises(TypeError, match="fps must be a number"):
         as_fps(np.complex128(30))
 

@@ -220,7 +220,13 @@ def test_non_integer_fps_is_exact(tmp_path):
         (30000 / 1001, Fraction(30000, 1001)),
         (24000 / 1001, Fraction(24000, 1001)),
         (1 / 3, Fraction(1, 3)),
-        (np.float32(29.97), Fraction(2997, 100)),
+        # the NTSC decimals mean N*1000/1001; a Fraction is kept exact
+        (29.97, Fraction(30000, 1001)),
+        (Fraction(30000, 1001), Fraction(30000, 1001)),
+        (np.float32(29.97), Fraction(30000, 1001)),
+        (23.976, Fraction(24000, 1001)),
+        (59.94, Fraction(60000, 1001)),
+        (Fraction(2997, 100), Fraction(2997, 100)),
     ],
 )
 def test_float_fps_is_the_fraction_it_stands_for(tmp_path, fps, exact):
@@ -228,6 +234,28 @@ def test_float_fps_is_the_fraction_it_stands_for(tmp_path, fps, exact):
     out = BlockAnimator().make_video(tmp_path / "f.mp4", block_params(6), fps=fps, num_workers=2)
     _, pts, stream = decode(out)
     _check_timing(pts, stream, 6, exact)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fps", [30, Fraction(30000, 1001), Fraction(25, 2)])
+@pytest.mark.parametrize(
+    ("name", "codec"),
+    [
+        ("v.mp4", "libvpx-vp9"),
+        ("v.mp4", "libx264"),
+        ("v.mp4", "libsvtav1"),
+        ("v.mov", "prores_ks"),
+    ],
+)
+def test_mp4_and_mov_timescale_holds_every_frame(tmp_path, name, codec, fps):
+    # vp9's segments are WebM (ms): the MP4 muxer made a 16000 timescale of that, with
+    # frames of 533 and 534 ticks.
+    out = BlockAnimator().make_video(
+        tmp_path / name, block_params(8), fps=fps, num_workers=2, video_codec=codec
+    )
+    _, pts, stream = decode(out)
+    _check_timing(pts, stream, 8, fps)
+    assert (1 / (stream.time_base * Fraction(fps))).denominator == 1  # ticks per frame
 
 
 @pytest.mark.slow

@@ -74,7 +74,11 @@ class Animator(ABC):
             param_by_frame: one item per frame, passed to ``update()``; any iterable,
                 read lazily (generators work). Items may be
                 ``IndexedFrameParams(frame_id, params)`` to give frames out of order.
-            fps: frames per second of the video (> 0; 29.97 is kept exact).
+            fps: frames per second of the video (> 0). An int or Fraction is exact; a
+                float is the simplest fraction it stands for (12.5 is 25/2, 30000/1001
+                is 30000/1001), except the NTSC decimals: 29.97, 23.976 (or 23.98),
+                59.94, 119.88, 47.952, 14.985, 239.76 are N*1000/1001 (29.97 is
+                30000/1001); give ``Fraction(2997, 100)`` for 29.97 itself.
             n_frames: render only this many frames of ``param_by_frame``.
             num_workers: 1 renders in this process; -1 uses all cores, -2 all but one.
             disable_progress_bar: True hides the bar; None shows it on a terminal.

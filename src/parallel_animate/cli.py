@@ -24,6 +24,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from parallel_animate.encode.options import ntsc_rate
 from parallel_animate.examples._common import positive_int
 from parallel_animate.pipeline import run
 from parallel_animate.plan import RunOptions, build_plan
@@ -55,7 +56,8 @@ def _workers(text: str) -> int:
 
 
 def _fps(text: str) -> Fraction:
-    """``30``, ``29.97`` or ``30000/1001``, kept exact."""
+    """``30`` or ``30000/1001`` exactly; a decimal as make_video takes a float (29.97 is
+    30000/1001, see ``ntsc_rate``)."""
     try:
         value = Fraction(text)
     except (ValueError, ZeroDivisionError):
@@ -64,7 +66,7 @@ def _fps(text: str) -> Fraction:
         ) from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
+    return (ntsc_rate(value) if "/" not in text else None) or value
 
 
 # -- render: the animator and its params ----------------------------------------------

@@ -15,8 +15,9 @@ registry's business (``formats.py``).
 
 from __future__ import annotations
 
+import difflib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,6 +43,25 @@ def _merge_params(value: str, extra: Options) -> str:
     """``"a=1:b=2"`` merged with ``extra``, whose keys win."""
     items = {**_parse_params(value), **extra}
     return ":".join(f"{k}={v}" for k, v in items.items())
+
+
+class UnknownOptionError(ValueError):
+    """``video_params`` that the encoder did not take (FFmpeg ignores them silently)."""
+
+
+def _option_names(encoder: str) -> list[str]:
+    """The encoder's own options and the generic ones of every encoder (aliases too)."""
+    options = av.codec.context.CodecContext.create(encoder, "w").supported_options
+    return [o.name for o in (*options.private, *options.generic)]
+
+
+def _option_hint(key: str, known: list[str]) -> str:
+    """What the user probably meant by ``key``, or ""."""
+    name, colon, _ = key.partition(":")
+    if colon and name in known:  # the command line's "b:v": a stream specifier
+        return f" ({key!r}: write {name!r}, without ffmpeg's stream specifier)"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    return f" ({key!r}: did you mean {close[0]!r}?)" if close else ""
 
 
 def has_alpha(pixfmt: str) -> bool:
@@ -153,6 +173,23 @@ class VideoCodec(CodecSpec):
 
     def accepted_pixfmts(self) -> list[str]:
         return [f.name for f in (av.codec.Codec(self.name, "w").video_formats or [])]
+
+    def check_consumed(self, unused: Iterable[str]) -> None:
+        """Raise :class:`UnknownOptionError` naming the options left ``unused`` by the
+        opened encoder: FFmpeg ignores them without a word, so a typo (``crff``) or a
+        container option (``movflags``) would silently render with the defaults."""
+        keys = sorted(unused)
+        if not keys:
+            return
+        known = _option_names(self.name)
+        names = ", ".join(map(repr, keys))
+        raise UnknownOptionError(
+            f"video_params {names} {'is not an option' if len(keys) == 1 else 'are not options'}"
+            f" of the {self.name} encoder{''.join(_option_hint(k, known) for k in keys)}. "
+            f"video_params are encoder options only (see `ffmpeg -h encoder={self.name}`); "
+            "container (muxer) options such as movflags are not taken: parallel_animate "
+            "sets the muxer itself"
+        )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -55,6 +55,11 @@ class SegmentMuxer(FileWriter):
                 # opaque: the template's codec is a decoder (libdav1d for AV1), which
                 # cannot be looked up as an encoder by name.
                 self._stream = self._container.add_stream_from_template(in_stream, opaque=True)
+                # A whole number of ticks per frame: the template's time base is the
+                # segment's (WebM's 1/1000 for vp9), which the MP4 muxer would turn into
+                # a 16000 timescale and 533/534-tick frames. 1/numerator holds every
+                # frame time; MP4/MOV double it up to 10000 or more, Matroska uses ms.
+                self._stream.time_base = Fraction(1, fps.numerator)
                 if "alpha_mode" in in_stream.metadata:  # vp9 alpha in Matroska
                     self._stream.metadata["alpha_mode"] = in_stream.metadata["alpha_mode"]
             stream_base = in_stream.time_base

@@ -23,9 +23,28 @@ PRESETS = ("fast", "balanced", "small")
 FRAME_DIRECTIVE = re.compile(r"%(0?\d*)d")
 
 
+#: N of the NTSC rates N*1000/1001 whose decimals (29.97, 23.976, 59.94, ...) mean them
+NTSC_BASES = (15, 24, 30, 48, 60, 120, 240)
+
+
+def ntsc_rate(value: Fraction) -> Fraction | None:
+    """The NTSC rate N*1000/1001 that the decimal ``value`` stands for, or None.
+
+    29.97 is what the world writes for 30000/1001 (a video at 2997/100 fps drifts from
+    every NTSC source); so are 23.976 and 23.98 for 24000/1001, 59.94 for 60000/1001:
+    each N*1000/1001 of :data:`NTSC_BASES` rounded to 2 or 3 decimals.
+    """
+    for base in NTSC_BASES:
+        rate = Fraction(base * 1000, 1001)
+        if value in (round(rate, 2), round(rate, 3)):
+            return rate
+    return None
+
+
 def as_fps(fps: Any) -> Fraction:
-    """Validate ``fps`` and return it as a fraction: 29.97 is 2997/100, 30000/1001 is
-    30000/1001, 1/3 is 1/3 (the simplest fraction a float stands for)."""
+    """Validate ``fps`` and return it as a fraction: a float as the simplest fraction it
+    stands for (1/3 is 1/3, 30000/1001 is 30000/1001, 12.5 is 25/2), except the NTSC
+    decimals (29.97 is 30000/1001, see :func:`ntsc_rate`); an int or Fraction exactly."""
     numbers = (int, float, Fraction, np.integer, np.floating)
     if isinstance(fps, bool) or not isinstance(fps, numbers):
         raise TypeError(f"fps must be a number, got {type(fps).__name__}")
@@ -36,6 +55,8 @@ def as_fps(fps: Any) -> Fraction:
     value = exact_fraction(int(fps) if isinstance(fps, np.integer) else fps)
     if value <= 0:
         raise ValueError(f"fps must be > 0, got {fps}")
+    if isinstance(fps, (float, np.floating)):
+        return ntsc_rate(value) or value
     return value
 
 

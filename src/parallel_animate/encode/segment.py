@@ -84,6 +84,10 @@ class SegmentEncoder:
         stream.options = dict(s.options)
         self._stream = stream
         self._size = (width, height)
+        # Opened now, after every setting above: FFmpeg takes the options it knows and
+        # leaves the others in the dict, which would otherwise be ignored silently.
+        stream.codec_context.open()
+        self.codec.check_consumed(stream.codec_context.options)
 
     def add(self, rgba: np.ndarray) -> None:
         """Encode one frame: an (H, W, 4) uint8 array (a view of the Agg buffer is fine)."""

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from parallel_animate.encode.base import VideoSettings, make_segment_encoder
-from parallel_animate.encode.codecs import CodecSpec
+from parallel_animate.encode.codecs import CodecSpec, UnknownOptionError
 from parallel_animate.encode.formats import Format, alpha_formats, format_for
 from parallel_animate.encode.options import as_fps, check_quality_preset
 
@@ -55,6 +55,8 @@ def _check_options(settings: VideoSettings) -> None:
     try:
         encoder.add(np.zeros((16, 16, 4), dtype=np.uint8))
         encoder.finish()
+    except UnknownOptionError:
+        raise  # names the options already
     except Exception as exc:
         raise ValueError(
             f"the encoder {settings.codec} rejected pixel format {settings.pixfmt!r} or "
