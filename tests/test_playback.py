@@ -8,6 +8,7 @@ H.264 sequence parameter set.
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import av
@@ -132,3 +133,73 @@ def test_720p_tab_red_plays_as_tab_red(tmp_path):
     with av.open(str(tmp_path / "v.mp4")) as container:
         frame = next(container.decode(video=0))
     assert np.abs(to_rgb(frame)[360, 640].astype(int) - (214, 39, 40)).max() <= 2
+
+
+# MP4 boxes --------------------------------------------------------------------------
+
+
+def _boxes(data: bytes, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+    """(type, start of the payload, end) of the boxes in ``data[start:end]``."""
+    end = len(data) if end is None else end
+    boxes = []
+    while start + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[start : start + 8])
+        header = 8
+        if size == 1:
+            size = struct.unpack(">Q", data[start + 8 : start + 16])[0]
+            header = 16
+        elif size == 0:
+            size = end - start
+        assert size >= header, "a broken box"
+        boxes.append((kind.decode("latin-1"), start + header, start + size))
+        start += size
+    return boxes
+
+
+def _child(data: bytes, path: list[str]) -> tuple[int, int]:
+    """The payload span of the first box along ``path`` (moov/trak/...)."""
+    start, end = 0, len(data)
+    for name in path:
+        start, end = next((s, e) for k, s, e in _boxes(data, start, end) if k == name)
+    return start, end
+
+
+def _sample_entry(data: bytes) -> tuple[str, dict[str, bytes]]:
+    """The video sample entry's type and its child boxes' payloads."""
+    start, end = _child(data, ["moov", "trak", "mdia", "minf", "stbl", "stsd"])
+    [(kind, s, e)] = _boxes(data, start + 8, end)  # after version, flags, entry count
+    # A visual sample entry has 78 bytes of fields before its child boxes.
+    return kind, {k: data[cs:ce] for k, cs, ce in _boxes(data, s + 78, e)}
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "entry"),
+    [
+        ("v.mp4", "libx264", "avc1"),
+        ("v.mp4", "libx265", "hvc1"),
+        ("v.mp4", "libsvtav1", "av01"),
+        ("v.mp4", "libvpx-vp9", "vp09"),
+        ("v.mov", "libx264", "avc1"),
+        ("v.mov", "prores_ks", "apch"),
+    ],
+)
+def test_mp4_and_mov_start_with_their_index(tmp_path, name, codec, entry):
+    output = tmp_path / name
+    _write(output, [_bars()] * 4, video_codec=codec, preset="fast")
+    data = output.read_bytes()
+    top = [kind for kind, _, _ in _boxes(data)]
+    assert top.index("moov") < top.index("mdat"), top  # faststart
+    assert top[0] == "ftyp"
+    kind, children = _sample_entry(data)
+    assert kind == entry  # hvc1, not hev1, for HEVC
+    colr = children["colr"]
+    if name.endswith(".mp4"):  # nclx: primaries, transfer, matrix, full-range flag
+        assert colr[:4] == b"nclx"
+        assert struct.unpack(">HHHB", colr[4:11]) == (BT709, BT709, BT709, 0)
+    else:  # QuickTime's nclc: no range
+        assert colr[:4] == b"nclc"
+        assert struct.unpack(">HHH", colr[4:10]) == (BT709, BT709, BT709)
+    with av.open(str(output)) as container:  # and every frame still decodes
+        assert len(list(container.decode(video=0))) == 4
+        if codec == "libx265":
+            assert container.streams.video[0].codec_context.codec_tag == "hvc1"
