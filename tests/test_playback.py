@@ -9,6 +9,7 @@ H.264 sequence parameter set.
 from __future__ import annotations
 
 import struct
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -23,6 +24,7 @@ from parallel_animate.encode import (
     open_writer,
     resolve_video_settings,
 )
+from parallel_animate.encode.codecs import h264_level
 
 #: flat colours of a figure: tab:red, pure green, tab:blue, white, black, grey
 COLOURS = [(214, 39, 40), (0, 255, 0), (31, 119, 180), (255, 255, 255), (0, 0, 0), (128,) * 3]
@@ -203,3 +205,93 @@ def test_mp4_and_mov_start_with_their_index(tmp_path, name, codec, entry):
         assert len(list(container.decode(video=0))) == 4
         if codec == "libx265":
             assert container.streams.video[0].codec_context.codec_tag == "hvc1"
+
+
+# H.264 levels -----------------------------------------------------------------------
+
+
+class _Bits:
+    """Reads an H.264 RBSP bit by bit (u(n), ue(v))."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def u(self, n: int) -> int:
+        value = 0
+        for _ in range(n):
+            byte = self.data[self.pos >> 3]
+            value = (value << 1) | ((byte >> (7 - (self.pos & 7))) & 1)
+            self.pos += 1
+        return value
+
+    def ue(self) -> int:
+        zeros = 0
+        while self.u(1) == 0:
+            zeros += 1
+        return (1 << zeros) - 1 + self.u(zeros)
+
+
+def _sps(path: Path) -> dict[str, int]:
+    """profile_idc, level_idc and max_num_ref_frames of the first SPS in the avcC."""
+    with av.open(str(path)) as container:
+        avcc = container.streams.video[0].codec_context.extradata
+    size = int.from_bytes(avcc[6:8], "big")
+    nal = avcc[8 : 8 + size].replace(b"\x00\x00\x03", b"\x00\x00")  # emulation bytes
+    bits = _Bits(nal[1:])
+    profile, _, level = bits.u(8), bits.u(8), bits.u(8)
+    bits.ue()  # seq_parameter_set_id
+    if profile in (100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135):
+        if bits.ue() == 3:  # chroma_format_idc
+            bits.u(1)
+        bits.ue(), bits.ue(), bits.u(1)  # bit depths, qpprime_y_zero_transform_bypass
+        assert bits.u(1) == 0  # no scaling matrices (x264's default)
+    bits.ue()  # log2_max_frame_num_minus4
+    poc_type = bits.ue()
+    assert poc_type in (0, 2)  # x264's
+    if poc_type == 0:
+        bits.ue()
+    return {"profile": profile, "level": level, "refs": bits.ue()}
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "fps", "level"),
+    [
+        (320, 240, 10, "3.0"),
+        (1280, 720, 30, "3.1"),
+        (1280, 720, 60, "3.2"),
+        (1920, 1080, 30, "4.1"),
+        (1920, 1080, Fraction(30000, 1001), "4.1"),
+        (1920, 1080, 60, "4.2"),
+        (3840, 2160, 30, "5.1"),
+        (3840, 2160, 60, "5.2"),
+        (8192, 4320, 120, "6.2"),
+        (8192, 4320, 240, None),  # beyond every level: x264 decides
+    ],
+)
+def test_h264_level_from_size_and_rate(width, height, fps, level):
+    assert h264_level(width, height, Fraction(fps)) == level
+
+
+def _picture(width: int, height: int) -> list[np.ndarray]:
+    rgba = np.full((height, width, 4), 255, np.uint8)
+    rgba[height // 3 : height // 2, width // 4 : width // 2, :3] = (31, 119, 180)
+    return [rgba, rgba]
+
+
+@pytest.mark.parametrize(
+    ("params", "level", "max_refs"),
+    [
+        (None, 41, 4),  # preset slow alone gives level 5.0 (5 reference frames)
+        ({"level": "5.1"}, 51, 16),  # the user's own level wins
+        ({"refs": "6"}, 50, 16),  # the user's reference frames: x264's own level
+        ({"x264-params": "ref=6"}, 50, 16),
+    ],
+)
+def test_1080p30_h264_level(tmp_path, params, level, max_refs):
+    output = tmp_path / "v.mp4"
+    _write(output, _picture(1920, 1080), fps=30, video_params=params)
+    sps = _sps(output)
+    assert (sps["profile"], sps["level"]) == (100, level)
+    assert sps["refs"] <= max_refs
+    with av.open(str(output)) as container:
+        assert container.streams.video[0].codec_context.level == level

@@ -15,9 +15,11 @@ registry's business (``formats.py``).
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 import av
@@ -129,6 +131,9 @@ class VideoCodec(CodecSpec):
     #: environment variables the encoder library reads, set in the worker unless the
     #: user set them
     environment: Options = field(default_factory=dict)
+    #: options that depend on the picture: (width, height, fps, the options) -> more
+    #: options, added when a segment's encoder opens (its frame size is known then)
+    picture_options: Callable[[int, int, Fraction, Options], Options] | None = None
 
     def _layer(self, key: str, below: str | None, value: str) -> str:
         # A colon-separated option given twice (defaults, then video_params) is merged
@@ -203,6 +208,51 @@ def _choice_option(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+#: H.264 levels (Table A-1) the automatic choice takes, from 3.0 up: level_idc, MaxMBPS,
+#: MaxFS. Level 4 differs from 4.1 only in bit rate, so it is left out: 4.1 is the one
+#: that players list for 1080p.
+_H264_LEVELS = (
+    (30, 40500, 1620),
+    (31, 108000, 3600),
+    (32, 216000, 5120),
+    (41, 245760, 8192),
+    (42, 522240, 8704),
+    (50, 589824, 22080),
+    (51, 983040, 36864),
+    (52, 2073600, 36864),
+    (60, 4177920, 139264),
+    (61, 8355840, 139264),
+    (62, 16711680, 139264),
+)
+
+
+def h264_level(width: int, height: int, fps: Fraction) -> str | None:
+    """The lowest H.264 level (3.0 or above) whose frame size and macroblock rate hold
+    ``width`` x ``height`` at ``fps``, as x264's ``level`` option spells it; None if
+    none does."""
+    mb_w, mb_h = -(-width // 16), -(-height // 16)
+    mbs = mb_w * mb_h
+    for idc, max_mbps, max_fs in _H264_LEVELS:
+        side = math.isqrt(8 * max_fs)
+        if mbs <= max_fs and mb_w <= side and mb_h <= side and mbs * fps <= max_mbps:
+            return f"{idc // 10}.{idc % 10}"
+    return None
+
+
+def _x264_level(width: int, height: int, fps: Fraction, options: Options) -> Options:
+    """x264 derives the level from its reference frames: preset slow's 5 make 1080p
+    level 5.0, which many TVs, phones and small boards refuse. Asked for the level the
+    picture needs, x264 keeps its reference frames within it. A level or reference count
+    the user asked for wins."""
+    named = set(options)
+    for key in ("x264-params", "x264opts"):
+        named |= set(_parse_params(options.get(key, "")))
+    if named & {"level", "refs", "ref"}:
+        return {}
+    level = h264_level(width, height, fps)
+    return {} if level is None else {"level": level}
+
+
 #: for codecs with one speed (intra-only, or nothing to trade)
 _NO_PRESETS: dict[str, Options] = {name: {} for name in PRESETS}
 
@@ -217,6 +267,7 @@ LIBX264 = VideoCodec(
         "small": {"preset": "slower"},
     },
     quality=lambda q: {"crf": str(_scale(q, 51))},
+    picture_options=_x264_level,
 )
 LIBX265 = VideoCodec(
     name="libx265",

@@ -124,7 +124,9 @@ class SegmentEncoder:
         stream.codec_context.thread_count = 1
         if self._range is not None:
             tag_bt709(stream.codec_context, self._range)
-        stream.options = dict(s.options)
+        picture = self.codec.picture_options
+        extra = picture(*self._padded, s.fps, s.options) if picture is not None else {}
+        stream.options = {**s.options, **extra}
         self._stream = stream
         self._size = (width, height)
 
