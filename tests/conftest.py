@@ -11,6 +11,7 @@ import av
 import numpy as np
 import psutil
 import pytest
+from av.video.reformatter import ColorRange, Colorspace
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -25,13 +26,34 @@ class StreamInfo:
     codec_name: str
 
 
+#: FFmpeg's AVColorSpace tags -> swscale's matrices (PyAV's Colorspace)
+MATRICES = {1: Colorspace.ITU709, 5: Colorspace.ITU601, 6: Colorspace.SMPTE170M}
+
+
+def to_rgb(frame: av.VideoFrame, format: str = "rgb24") -> np.ndarray:
+    """A decoded frame as RGB(A), converted with the matrix and range its tags name, as a
+    player does; never by a default (swscale's is BT.601): a YUV frame without its tags
+    fails the test."""
+    if frame.format.is_rgb or len(frame.format.components) < 3 or frame.format.has_palette:
+        return frame.to_ndarray(format=format)
+    assert frame.colorspace in MATRICES, f"untagged colour matrix ({frame.colorspace})"
+    assert frame.color_range in (ColorRange.MPEG, ColorRange.JPEG), "untagged range"
+    return frame.to_ndarray(
+        format=format,
+        src_colorspace=MATRICES[frame.colorspace],
+        src_color_range=frame.color_range,
+        dst_color_range=ColorRange.JPEG,
+    )
+
+
 def decode(path) -> tuple[np.ndarray, list[int], StreamInfo]:
-    """All frames of a video as RGB arrays, their pts, and the stream's properties."""
+    """All frames of a video as RGB arrays (by their colour tags), their pts, and the
+    stream's properties."""
     frames, pts = [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         for frame in container.decode(stream):
-            frames.append(frame.to_ndarray(format="rgb24"))
+            frames.append(to_rgb(frame))
             pts.append(frame.pts)
         info = StreamInfo(stream.time_base, stream.average_rate, stream.codec_context.name)
     return np.stack(frames), pts, info

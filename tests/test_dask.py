@@ -28,7 +28,7 @@ from anims import (
     counting_job,
     reference_frames,
 )
-from conftest import assert_matches_reference, assert_untouched, decode, worker_children
+from conftest import assert_matches_reference, assert_untouched, decode, to_rgb, worker_children
 from parallel_animate import RenderError, worker
 from parallel_animate.backends.dask import DaskBackend
 from parallel_animate.frames import Segment
@@ -310,7 +310,7 @@ def test_threads_of_one_worker_take_turns_on_its_figure():
     reference = reference_frames(BlockAnimator(), params)
     for index, segment in encoded.items():
         with av.open(io.BytesIO(segment.data)) as container:
-            frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+            frames = np.stack([to_rgb(f) for f in container.decode(video=0)])
         assert_matches_reference(frames, reference[index * n : (index + 1) * n])
 
 

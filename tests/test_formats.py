@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 from anims import BlockAnimator, FailingAnimator, block_params, reference_frames
-from conftest import assert_matches_reference, decode, worker_children
+from conftest import assert_matches_reference, decode, to_rgb, worker_children
 from parallel_animate import RenderError
 from parallel_animate.encode import resolve_video_settings
 from parallel_animate.examples.simple_wave_animation import WaveAnimation
@@ -341,13 +341,13 @@ def _decode_rgba(path, decoder: str | None = None) -> np.ndarray:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         if decoder is None:
-            frames = [f.to_ndarray(format="rgba") for f in container.decode(stream)]
+            frames = [to_rgb(f, "rgba") for f in container.decode(stream)]
         else:
             context = av.CodecContext.create(decoder, "r")
             for packet in container.demux(stream):
                 if packet.size:
-                    frames += [f.to_ndarray(format="rgba") for f in context.decode(packet)]
-            frames += [f.to_ndarray(format="rgba") for f in context.decode(None)]
+                    frames += [to_rgb(f, "rgba") for f in context.decode(packet)]
+            frames += [to_rgb(f, "rgba") for f in context.decode(None)]
     return np.stack(frames)
 
 

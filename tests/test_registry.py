@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 import parallel_animate.encode
+from conftest import to_rgb
 from parallel_animate.encode import (
     EncodedSegment,
     make_segment_encoder,
@@ -151,7 +152,7 @@ def test_round_trip_decodes_to_every_frame(tmp_path, name, codec):
     row = FORMATS[output.suffix]
     if isinstance(row, VideoFormat):
         with av.open(str(output)) as container:
-            decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+            decoded = [to_rgb(f) for f in container.decode(video=0)]
         assert len(decoded) == 3
         assert decoded[0].shape == (48, 64, 3)
     elif isinstance(row, PngSequenceFormat):

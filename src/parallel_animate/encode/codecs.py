@@ -19,10 +19,12 @@ import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 import av
 
+from parallel_animate.encode.levels import h264_level
 from parallel_animate.encode.options import PRESETS
 
 #: options as FFmpeg and Pillow take them: strings
@@ -149,6 +151,9 @@ class VideoCodec(CodecSpec):
     #: environment variables the encoder library reads, set in the worker unless the
     #: user set them
     environment: Options = field(default_factory=dict)
+    #: options that depend on the picture: (width, height, fps, the options) -> more
+    #: options, added when a segment's encoder opens (its frame size is known then)
+    picture_options: Callable[[int, int, Fraction, Options], Options] | None = None
 
     def _layer(self, key: str, below: str | None, value: str) -> str:
         # A colon-separated option given twice (defaults, then video_params) is merged
@@ -240,6 +245,20 @@ def _choice_option(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+def _x264_level(width: int, height: int, fps: Fraction, options: Options) -> Options:
+    """x264 derives the level from its reference frames: preset slow's 5 make 1080p
+    level 5.0, which many TVs, phones and small boards refuse. Asked for the level the
+    picture needs, x264 keeps its reference frames within it. A level or reference count
+    the user asked for wins."""
+    named = set(options)
+    for key in ("x264-params", "x264opts"):
+        named |= set(_parse_params(options.get(key, "")))
+    if named & {"level", "refs", "ref"}:
+        return {}
+    level = h264_level(width, height, fps)
+    return {} if level is None else {"level": level}
+
+
 #: for codecs with one speed (intra-only, or nothing to trade)
 _NO_PRESETS: dict[str, Options] = {name: {} for name in PRESETS}
 
@@ -254,6 +273,7 @@ LIBX264 = VideoCodec(
         "small": {"preset": "slower"},
     },
     quality=lambda q: {"crf": str(_scale(q, 51))},
+    picture_options=_x264_level,
 )
 LIBX265 = VideoCodec(
     name="libx265",

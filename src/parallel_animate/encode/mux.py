@@ -10,6 +10,9 @@ segment, with one ``delay`` (the encoder's B-frame delay, from the first segment
 the whole file: dts then never go back at a segment join, even where a short last
 segment was encoded with fewer B-frames (x264 and x265 choose no B-frames for one or
 two frames).
+
+MP4 and MOV get their index (moov) first (faststart), and HEVC the ``hvc1`` tag, so
+that browsers, QuickTime and iOS play them.
 """
 
 from __future__ import annotations
@@ -17,11 +20,68 @@ from __future__ import annotations
 import io
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 
 from parallel_animate.encode.base import EncodedSegment, VideoSettings
 from parallel_animate.encode.writer import FileWriter
+
+#: muxers whose index (moov) is moved before the media data (faststart)
+_INDEXED = {"mp4", "mov"}
+
+
+class _Reread:
+    """A read-only view of the file being written, with a position of its own.
+
+    FFmpeg's faststart pass opens the output a second time to read what it moves. Each
+    read puts the shared file object's position back, so the writer's is untouched (a
+    seek also flushes what Python buffered, so the view reads what was written).
+    """
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self._pos = 0
+
+    def read(self, size: int) -> bytes:
+        here = self._file.tell()
+        try:
+            self._file.seek(self._pos)
+            data = self._file.read(size)
+        finally:
+            self._file.seek(here)
+        self._pos += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_CUR:
+            offset += self._pos
+        elif whence == io.SEEK_END:
+            offset += self._size()
+        self._pos = offset
+        return offset
+
+    def _size(self) -> int:
+        here = self._file.tell()
+        try:
+            return self._file.seek(0, io.SEEK_END)
+        finally:
+            self._file.seek(here)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        """The file object is the muxer's: it stays open."""
 
 
 def _frame_number(ts: int, time_base: Fraction, fps: Fraction, exact: bool) -> int:
@@ -40,7 +100,18 @@ class SegmentMuxer(FileWriter):
     def __init__(self, settings: VideoSettings, output: Path, container: str) -> None:
         """``container``: the FFmpeg muxer of ``output`` (its format's)."""
         super().__init__(settings, output)
-        self._container = av.open(self.file, "w", format=container)
+        # faststart: FFmpeg moves the index (moov) before the media data when it closes
+        # the file, so that a browser can play it before the whole file has arrived.
+        # That pass re-reads the file: through a view of our own file object, since it
+        # is written through a descriptor, never reopened by name (writer.py).
+        self._indexed = faststart = container in _INDEXED
+        self._container = av.open(
+            self.file,
+            "w",
+            format=container,
+            options={"movflags": "+faststart"} if faststart else {},
+            io_open=(lambda url, flags, options: _Reread(self.file)) if faststart else None,
+        )
         self._stream: av.video.stream.VideoStream | None = None
         self._delay: int | None = None  # frames between a packet's dts and its index
 
@@ -60,6 +131,10 @@ class SegmentMuxer(FileWriter):
                 # a 16000 timescale and 533/534-tick frames. 1/numerator holds every
                 # frame time; MP4/MOV double it up to 10000 or more, Matroska uses ms.
                 self._stream.time_base = Fraction(1, fps.numerator)
+                if self._indexed and in_stream.codec_context.name == "hevc":
+                    # QuickTime, Safari and iOS play HEVC tagged hvc1 (parameter sets in
+                    # the sample entry) only, not FFmpeg's default hev1.
+                    self._stream.codec_tag = "hvc1"
                 if "alpha_mode" in in_stream.metadata:  # vp9 alpha in Matroska
                     self._stream.metadata["alpha_mode"] = in_stream.metadata["alpha_mode"]
             stream_base = in_stream.time_base

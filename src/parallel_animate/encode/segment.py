@@ -4,6 +4,9 @@ Each segment is a closed, self-contained stream that starts with a keyframe, so 
 main process can join segments by remuxing packets (``mux.py``), never re-encoding.
 The video formats of the registry (``formats.py``) make these encoders; the image
 formats have their own (``images.py``).
+
+Frames are converted to YUV with BT.709 (limited range) here and tagged so, since
+players assume BT.709 for untagged HD video (``yuv_range``, ``tag_bt709``).
 """
 
 from __future__ import annotations
@@ -14,9 +17,45 @@ import os
 
 import av
 import numpy as np
+from av.video.reformatter import (
+    ColorPrimaries,
+    ColorRange,
+    Colorspace,
+    ColorTrc,
+    Interpolation,
+    VideoReformatter,
+)
 
 from parallel_animate.encode.base import VideoSettings, check_frame_size
 from parallel_animate.encode.codecs import VideoCodec
+
+#: FFmpeg's AVCOL_SPC_BT709 (PyAV has no enum of AVColorSpace; its ``Colorspace`` holds
+#: swscale's SWS_CS_* values)
+AVCOL_SPC_BT709 = 1
+
+
+def yuv_range(pixfmt: str) -> ColorRange | None:
+    """The range a figure's RGB is converted to for ``pixfmt``: limited (tv) for YUV,
+    full for the ``yuvj`` formats; None for RGB and grey formats (no matrix to choose).
+
+    Players assume BT.709 for untagged HD video, so every YUV output is converted with
+    BT.709 and tagged so (colour matrix, primaries, transfer and range), whatever its size.
+    """
+    fmt = av.VideoFormat(pixfmt)
+    if fmt.is_rgb or len(fmt.components) < 3:
+        return None
+    return ColorRange.JPEG if pixfmt.startswith("yuvj") else ColorRange.MPEG
+
+
+def tag_bt709(
+    target: av.VideoFrame | av.video.codeccontext.VideoCodecContext, rng: ColorRange
+) -> None:
+    """Tag a frame or an encoder as BT.709 in range ``rng`` (the encoders write these
+    into their bitstream's VUI / sequence header, the muxers into the container)."""
+    target.colorspace = AVCOL_SPC_BT709
+    target.color_primaries = ColorPrimaries.BT709
+    target.color_trc = ColorTrc.BT709
+    target.color_range = rng
 
 
 def padded_size(width: int, height: int, pixfmt: str) -> tuple[int, int]:
@@ -66,6 +105,8 @@ class SegmentEncoder:
         self._padded: tuple[int, int] | None = None
         self._count = 0
         self._packets: list[av.Packet] = []
+        self._range = yuv_range(settings.pixfmt)
+        self._reformatter = VideoReformatter()
 
     def _open(self, width: int, height: int) -> None:
         s = self.settings
@@ -81,7 +122,11 @@ class SegmentEncoder:
         stream.time_base = s.frame_duration
         # The parallelism is the segments: one encoder thread per worker.
         stream.codec_context.thread_count = 1
-        stream.options = dict(s.options)
+        if self._range is not None:
+            tag_bt709(stream.codec_context, self._range)
+        picture = self.codec.picture_options
+        extra = picture(*self._padded, s.fps, s.options) if picture is not None else {}
+        stream.options = {**s.options, **extra}
         self._stream = stream
         self._size = (width, height)
         # Opened now, after every setting above: FFmpeg takes the options it knows and
@@ -100,11 +145,27 @@ class SegmentEncoder:
         if (pw, ph) != (width, height):
             rgba = np.pad(rgba, ((0, ph - height), (0, pw - width), (0, 0)), mode="edge")
         if rgba.flags.c_contiguous and self.settings.pixfmt != "rgba":
-            # No copy: the encoder converts to its pixel format (swscale) right away,
-            # so the figure's buffer may be redrawn as soon as encode() returns.
+            # No copy: the frame is converted to the pixel format (swscale) right away,
+            # below or in encode(), so the figure's buffer may be redrawn after add().
             frame = av.VideoFrame.from_numpy_buffer(rgba, format="rgba")
         else:
             frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+        if self._range is not None:
+            # Converted here, not by the encoder: PyAV's encoder converts with the
+            # frame's (unset) colorspace, which swscale takes as BT.601.
+            frame = self._reformatter.reformat(
+                frame,
+                format=self.settings.pixfmt,
+                src_colorspace=Colorspace.ITU709,
+                dst_colorspace=Colorspace.ITU709,
+                # as the encoder did; ACCURATE_RND brings flat colours no closer (up to
+                # 3 levels off either way: 8-bit limited range) and costs ~40 % more
+                interpolation=Interpolation.BILINEAR,
+                src_color_range=ColorRange.JPEG,
+                dst_color_range=self._range,
+                threads=1,
+            )
+            tag_bt709(frame, self._range)
         frame.pts = self._count
         frame.time_base = self.settings.frame_duration
         self._count += 1
