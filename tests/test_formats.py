@@ -17,7 +17,6 @@ from anims import BlockAnimator, FailingAnimator, block_params, reference_frames
 from conftest import assert_matches_reference, decode, to_rgb, worker_children
 from parallel_animate import RenderError
 from parallel_animate.encode import resolve_video_settings
-from parallel_animate.examples.simple_wave_animation import WaveAnimation
 from parallel_animate.pipeline import plan_segment_length
 from parallel_animate.render import FrameStyle, build_figure
 
@@ -221,17 +220,6 @@ def test_gif_delays_add_up_at_30_fps(tmp_path):
     assert set(durations) == {30, 40}
     assert sum(durations) == 1000
     assert all(sum(durations[: k + 1]) == round(1000 * (k + 1) / 30, -1) for k in range(30))
-
-
-@pytest.mark.slow
-def test_gif_of_the_wave_example_is_above_30_db(tmp_path):
-    params = [{"phase": 2 * np.pi * i / 60} for i in range(6)]
-    out = WaveAnimation().make_video(tmp_path / "w.gif", params, fps=30, num_workers=2)
-    frames, _, _ = _animation(out)
-    ref = reference_frames(WaveAnimation(), params)
-    assert frames.shape[1:3] == ref.shape[1:3] == (480, 640)
-    psnr = [_psnr(f[..., :3], r) for f, r in zip(frames, ref, strict=True)]
-    assert min(psnr) >= 30, psnr
 
 
 @pytest.mark.slow

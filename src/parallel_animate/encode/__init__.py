@@ -9,6 +9,7 @@ Modules, each importing only those listed before it:
   interfaces, ``make_segment_encoder`` and ``open_writer``.
 - ``writer``, ``segment``, ``mux``: one-file writers; the video segment encoder and muxer.
 - ``limits``: the frame rates each output can hold (imports no module of the package).
+- ``palette``: GIF palettes, one per frame record (imports no module of the package).
 - ``records``, ``images``: image formats' frame records, their encoder and writers.
 - ``formats``: the registry, one row per extension, one class per format.
 - ``settings``: ``resolve_video_settings``, the up-front validation.

@@ -35,12 +35,19 @@ from parallel_animate.encode.writer import FileWriter, remove_stale, temp_prefix
 
 def changed_box(before: np.ndarray, after: np.ndarray) -> Box:
     """The smallest rectangle holding every pixel that differs (1x1 if none does)."""
+    return _changes(before, after)[0]
+
+
+def _changes(before: np.ndarray, after: np.ndarray) -> tuple[Box, np.ndarray]:
+    """The changed rectangle, and which of its pixels differ (a GIF leaves the others
+    transparent, so they keep exactly what the viewer shows)."""
     diff = np.any(before != after, axis=2)
     rows = np.flatnonzero(diff.any(axis=1))
     if rows.size == 0:
-        return (0, 0, 1, 1)
+        return (0, 0, 1, 1), diff[:1, :1]
     cols = np.flatnonzero(diff[rows[0] : rows[-1] + 1].any(axis=0))
-    return (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+    box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+    return box, diff[box[1] : box[3], box[0] : box[2]]
 
 
 class ImageSegmentEncoder:
@@ -60,12 +67,13 @@ class ImageSegmentEncoder:
         self.frame_size = check_frame_size(self.frame_size, rgba)
         index = self.start + len(self._records)
         pixels = rgba if self.settings.alpha else rgba[..., :3]
+        changed = None
         if self._previous is None or self._frames.whole_frames:
             width, height = self.frame_size
             box = (0, 0, width, height)
         else:
-            box = changed_box(self._previous, pixels)
-        self._records.append(self._frames.encode(index, pixels, box))
+            box, changed = _changes(self._previous, pixels)
+        self._records.append(self._frames.encode(index, pixels, box, changed))
         if not self._frames.whole_frames:
             self._previous = pixels.copy()
 

@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image
 
 from parallel_animate.encode.base import VideoSettings
+from parallel_animate.encode.palette import Quantizer
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 
@@ -88,9 +89,12 @@ class FrameRecords(ABC):
         self.fps = settings.fps
 
     @abstractmethod
-    def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
+    def encode(
+        self, index: int, pixels: np.ndarray, box: Box, changed: np.ndarray | None = None
+    ) -> bytes:
         """The record of frame ``index``: ``pixels`` (RGB, or RGBA with alpha) inside
-        ``box`` (left, top, right, bottom)."""
+        ``box`` (left, top, right, bottom); ``changed`` (the box's shape, bool): the
+        pixels that differ from the previous frame's (None: the first of a segment)."""
 
 
 class AnimationRecords(FrameRecords):
@@ -105,41 +109,31 @@ class AnimationRecords(FrameRecords):
         """Complete the file after the last record (trailer, sizes known only now)."""
 
 
-#: GIF's ``quantizer`` option -> Pillow's quantizer
-_QUANTIZERS = {"mediancut": Image.Quantize.MEDIANCUT, "fastoctree": Image.Quantize.FASTOCTREE}
-
-
 class GifRecords(AnimationRecords):
     """Frame records of an animated GIF: Graphic Control Extension + image with its own
-    palette. Transparent output: pixels with alpha < 128 take a palette entry of their
-    own, and every frame is a whole canvas that is cleared after it is shown."""
+    palette (``palette.py``). A later frame of a segment writes only the pixels that
+    changed and leaves the others transparent, so they show exactly what they showed
+    (no flicker from a new palette). Transparent output: pixels with alpha < 128 are
+    transparent, and every frame is a whole canvas that is cleared after it is shown."""
 
     def __init__(self, settings: VideoSettings) -> None:
         super().__init__(settings)
         options = settings.options
         self.whole_frames = self.alpha
-        self.colors = int(options["colors"]) - (1 if self.alpha else 0)
-        self.method = _QUANTIZERS[options["quantizer"]]
-        self.dither = options["dither"] != "none"
+        self.quantizer = Quantizer(
+            int(options["colors"]), options["quantizer"], options["dither"] != "none"
+        )
 
-    def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
+    def encode(
+        self, index: int, pixels: np.ndarray, box: Box, changed: np.ndarray | None = None
+    ) -> bytes:
         left, top, right, bottom = box
         crop = pixels[top:bottom, left:right]
-        image = Image.fromarray(np.ascontiguousarray(crop[..., :3]), "RGB")
-        paletted = image.quantize(max(1, self.colors), method=self.method)
-        if self.dither:  # Pillow dithers only when mapping onto a given palette
-            paletted = image.quantize(palette=paletted, dither=Image.Dither.FLOYDSTEINBERG)
-        transparent = None
-        if self.alpha:
-            indices = np.asarray(paletted).copy()
-            palette = paletted.getpalette()
-            if palette is None:  # quantize() makes a "P" image, which has one
-                raise RuntimeError("the quantized GIF frame has no palette")
-            palette = palette[: 3 * (int(indices.max()) + 1)]
-            transparent = len(palette) // 3
-            indices[crop[..., 3] < 128] = transparent
-            paletted = Image.fromarray(indices, "P")
-            paletted.putpalette([*palette, 0, 0, 0])
+        keep = crop[..., 3] >= 128 if self.alpha else changed
+        indices, palette, transparent = self.quantizer.quantize(crop[..., :3], keep)
+        paletted = Image.fromarray(indices, "P")
+        entries = palette.tobytes() + (b"\0\0\0" if transparent is not None else b"")
+        paletted.putpalette(entries)
         buffer = io.BytesIO()
         paletted.save(buffer, "GIF", optimize=False, interlace=False)
         data = buffer.getvalue()
@@ -200,7 +194,9 @@ class WebpRecords(AnimationRecords):
             "exact": True,
         }
 
-    def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
+    def encode(
+        self, index: int, pixels: np.ndarray, box: Box, changed: np.ndarray | None = None
+    ) -> bytes:
         left, top, right, bottom = box
         left, top = left & ~1, top & ~1  # WebP frame offsets are even
         crop = np.ascontiguousarray(pixels[top:bottom, left:right])
@@ -245,7 +241,9 @@ class ApngRecords(AnimationRecords):
             delay = Fraction(65535)
         self.delay = delay
 
-    def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
+    def encode(
+        self, index: int, pixels: np.ndarray, box: Box, changed: np.ndarray | None = None
+    ) -> bytes:
         left, top, right, bottom = box
         data = _encode_png(pixels[top:bottom, left:right], self.compress_level)
         image = b"".join(payload for tag, payload in _png_chunks(data) if tag == b"IDAT")
@@ -292,7 +290,9 @@ class PngRecords(FrameRecords):
         super().__init__(settings)
         self.compress_level = int(settings.options["compress_level"])
 
-    def encode(self, index: int, pixels: np.ndarray, box: Box) -> bytes:
+    def encode(
+        self, index: int, pixels: np.ndarray, box: Box, changed: np.ndarray | None = None
+    ) -> bytes:
         return _encode_png(pixels, self.compress_level)
 
 
