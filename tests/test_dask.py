@@ -81,7 +81,7 @@ def test_client_renders_same_frames_with_progress_and_logs(client, tmp_path, cap
     out = BlockAnimator(log_dir=str(tmp_path)).make_video(
         tmp_path / "d.mp4",
         params,
-        fps=25,
+        fps=10,  # four segments of a second
         num_workers=1,  # not used: the cluster decides
         backend=client,
         disable_progress_bar=False,
