@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pytest
 
 from conftest import decode
+from parallel_animate import Animator, IndexedFrameParams
 
 VIDEO_EXAMPLES = {
     "simple_wave_animation": 6,
@@ -69,6 +71,74 @@ def test_loader_yields_every_frame_once_out_of_order():
     assert ids != sorted(ids)
 
 
+def test_seed_loader_names_and_defaults_are_the_seeds():
+    """0.1.2 scripts import these two names from this module and call them bare."""
+    import inspect
+
+    from parallel_animate.examples.nondeterministic_video_loader import (
+        VideoFrameAnimation,
+        fake_video_loader,
+    )
+
+    parameters = inspect.signature(fake_video_loader).parameters
+    assert parameters["n_frames"].default == 64
+    assert parameters["frame_size"].default == (128, 128)
+    assert issubclass(VideoFrameAnimation, Animator)
+
+
+def test_fake_video_loader_yields_each_frame_once_shuffled():
+    from parallel_animate.examples.nondeterministic_video_loader import fake_video_loader
+
+    items = list(fake_video_loader())
+    assert all(isinstance(item, IndexedFrameParams) for item in items)
+    ids = [item.frame_id for item in items]
+    assert sorted(ids) == list(range(64)) and ids != sorted(ids)
+    assert [i.frame_id for i in fake_video_loader(n_frames=10, seed=1)] == [
+        i.frame_id for i in fake_video_loader(n_frames=10, seed=1)
+    ]
+    by_id = {item.frame_id: item.params["frame"] for item in fake_video_loader(8, (16, 40))}
+    assert by_id[0].shape == (16, 40, 3) and by_id[0].dtype == np.uint8
+    green = [int(np.flatnonzero(by_id[k][0, :, 1])[0]) for k in range(8)]  # bar's left edge
+    assert green == sorted(green) and len(set(green)) == 8  # moves left to right
+    assert not by_id[3][..., [0, 2]].any()  # only green
+
+
+def test_video_frame_animation_shows_the_frame_and_its_index():
+    import matplotlib.pyplot as plt
+
+    from parallel_animate.examples.nondeterministic_video_loader import VideoFrameAnimation
+
+    anim = VideoFrameAnimation()
+    fig = anim.setup()
+    frame = np.zeros((128, 128, 3), dtype=np.uint8)
+    frame[:, 5:25] = (0, 255, 0)
+    anim.update(7, {"frame": frame})
+    assert fig.axes[0].get_title() == "Video Frame 7"
+    assert np.array_equal(fig.axes[0].images[0].get_array(), frame)
+    plt.close(fig)
+
+
+@pytest.mark.slow
+def test_seed_loader_example_renders_as_the_seed_ran_it(tmp_path):
+    """The seed's own run, shorter: the shuffled generator, n_frames given, workers."""
+    from parallel_animate.examples.nondeterministic_video_loader import (
+        VideoFrameAnimation,
+        fake_video_loader,
+    )
+
+    out = VideoFrameAnimation().make_video(
+        output_file=tmp_path / "seed.mp4",
+        param_by_frame=fake_video_loader(n_frames=8),
+        n_frames=8,
+        fps=30,
+        num_workers=2,
+        disable_progress_bar=True,
+    )
+    frames, _, _ = decode(out)
+    assert len(frames) == 8
+    assert len({frame.tobytes() for frame in frames}) == 8
+
+
 @pytest.mark.slow
 def test_scaling_test_writes_a_plot(tmp_path, capsys):
     from parallel_animate.examples import scaling_test
@@ -105,11 +175,16 @@ def test_runs_with_python_m(tmp_path):
 
 @pytest.mark.parametrize(
     "name",
-    ["simple_wave_animation", "multi_panel_animation", "very_complex_animation", "loader"],
+    [
+        "simple_wave_animation",
+        "multi_panel_animation",
+        "very_complex_animation",
+        "loader",
+        "seed_loader",
+    ],
 )
 def test_examples_auto_blit_is_byte_for_byte_a_full_draw(name):
     """Every bundled example, unchanged: blit="auto" gives a full draw's very bytes."""
-    import numpy as np
 
     from parallel_animate.examples import (
         multi_panel_animation,
@@ -124,6 +199,10 @@ def test_examples_auto_blit_is_byte_for_byte_a_full_draw(name):
     if name == "loader":
         make = nondeterministic_video_loader.LoadedFrameAnimation
         params = [{"image": nondeterministic_video_loader.load_frame(i, 0.0)} for i in range(6)]
+    elif name == "seed_loader":
+        make = nondeterministic_video_loader.VideoFrameAnimation
+        items = nondeterministic_video_loader.fake_video_loader(6, seed=0)
+        params = [item.params for item in sorted(items, key=lambda item: item.frame_id)]
     else:
         make = {
             "simple_wave_animation": simple_wave_animation.WaveAnimation,

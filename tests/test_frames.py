@@ -65,6 +65,9 @@ def test_n_frames_cuts_infinite_iterator():
         ([IndexedFrameParams(4, 0)], 2, "frame id 4 is out of range"),
         (iter([IndexedFrameParams(i, 0) for i in (0, 2, 5)]), None, "without frame ids 1, 3, 4"),
         (iter([]), None, "empty"),
+        # Positional and indexed frames that leave a hole (the seed rendered 0, 2, 3):
+        ([0, IndexedFrameParams(3, 1), 2], None, "frame id 3 is out of range"),
+        (iter([0, IndexedFrameParams(3, 1), 2]), None, "without frame ids 1"),
         (iter([IndexedFrameParams(i, 0) for i in range(30) if i % 2]), None, r"\(5 more\)"),
     ],
 )

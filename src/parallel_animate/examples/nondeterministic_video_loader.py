@@ -5,6 +5,11 @@ model): a pool of threads loads frames concurrently and yields each one when it 
 tagged with its index as :class:`~parallel_animate.IndexedFrameParams`. ``make_video``
 puts them back in order, holding only the frames that wait for an earlier one.
 
+The seed package's names for this example are here too, so scripts written for
+parallel-matplotlib-animation 0.1.2 keep working: :class:`VideoFrameAnimation` shows
+``params["frame"]`` (an RGB image) and :func:`fake_video_loader` yields shuffled
+frames of a moving green bar.
+
 Run it: ``python -m parallel_animate.examples.nondeterministic_video_loader [loaded.mp4]
 [--frames N]``
 """
@@ -86,6 +91,43 @@ class LoadedFrameAnimation(Animator):
         self.profile.set_ydata(image.max(axis=0))
         self.title.set_text(f"loaded frame {frame_idx}")
         return [self.image, self.profile, self.title]
+
+
+class VideoFrameAnimation(Animator):
+    """The seed's animator for this example: shows ``params["frame"]``, an RGB uint8
+    image, titled with its frame index. Kept under its seed name so 0.1.2 scripts run."""
+
+    def setup(self) -> Figure:
+        self.fig, ax = plt.subplots(figsize=(6, 6))
+        self.image = ax.imshow(np.zeros((128, 128, 3), dtype=np.uint8))
+        self.title = ax.set_title("Video Frame X")
+        ax.axis("off")
+        return self.fig
+
+    def update(self, frame_idx: int, params: Any) -> list[Any]:
+        self.image.set_data(params["frame"])
+        self.title.set_text(f"Video Frame {frame_idx}")
+        return [self.image, self.title]  # what changed (used with blit=True)
+
+
+def fake_video_loader(
+    n_frames: int = 64, frame_size: tuple[int, int] = (128, 128), *, seed: int | None = None
+) -> Iterator[IndexedFrameParams]:
+    """The seed's stand-in for a parallel video loader: yields
+    ``IndexedFrameParams(i, {"frame": image})`` for frames 0..n-1 in a random order.
+
+    ``image`` is a black ``(*frame_size, 3)`` uint8 frame with a green bar, 20 pixels
+    wide, that moves left to right over the video. ``seed`` (ours, optional) fixes the
+    order, for a test; without it the order differs on every call, as in the seed.
+    """
+    height, width = frame_size
+    order = list(range(n_frames))
+    random.Random(seed).shuffle(order)
+    for frame_id in order:
+        frame = np.zeros((height, width, 3), dtype=np.uint8)
+        x = frame_id * width // n_frames
+        frame[:, x : x + 20] = (0, 255, 0)
+        yield IndexedFrameParams(frame_id, {"frame": frame})
 
 
 def main(argv: list[str] | None = None) -> None:
