@@ -216,7 +216,7 @@ def test_format_table_has_one_row_per_format():
     assert [c.strip() for c in cells[2]] == [
         "`.mp4`",
         "`libx264`, `yuv420p`",
-        "`libx265`, `libsvtav1`, `libvpx-vp9`",
+        "`libx265`, `libsvtav1`, `libvpx-vp9`, `h264_nvenc`",
         "no",
         "yes",
     ]
