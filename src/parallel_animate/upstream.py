@@ -253,6 +253,9 @@ def resolve_upstream(
             raise ValueError("video_pixfmt and '-pix_fmt' in video_extra_ffmpeg_params: give one")
         params.update(more)
         pixfmt = extra_pixfmt or pixfmt
+    lossless = quality == 0 or given.get("quality") == 100
+    if codec == "libx264" and (lossless or pixfmt not in (None, "yuv420p")):
+        params.pop("profile", None)  # 0.1.3+'s High takes neither: x264 picks the profile
     old = given.get("video_params")
     if old is not None:  # with video_mode only: the chosen encoder's options
         if not isinstance(old, dict):
