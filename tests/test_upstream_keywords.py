@@ -9,6 +9,7 @@ where a test needs NVENC to "open"); docs/formats.md says how to check it on a G
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -268,3 +269,16 @@ def test_video_mode_needs_an_h264_format(tmp_path):
         _plan(tmp_path, "v.gif", video_preset="slow")
     with pytest.raises(ValueError, match="without FFmpeg"):
         _plan(tmp_path, "v.gif", video_extra_ffmpeg_params=["-g", "1"])
+
+
+def test_cli_video_mode(tmp_path, monkeypatch, capsys):
+    from parallel_animate import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text(json.dumps(block_params(4)))
+    args = ["render", "anims:BlockAnimator", "o.mp4", "--params", "p.json", "--workers", "1"]
+    assert cli.main([*args, "--video-mode", "cpu", "--no-progress"]) == 0
+    assert "crf=20.0" in _x264_options(tmp_path / "o.mp4")
+    if NO_NVENC:
+        assert cli.main([*args, "--video-mode", "gpu", "--no-progress"]) == 2
+        assert "h264_nvenc does not open" in capsys.readouterr().err
