@@ -9,6 +9,7 @@ where a test needs NVENC to "open"); docs/formats.md says how to check it on a G
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -135,6 +136,23 @@ def test_save_takes_the_keywords(tmp_path):
     assert _keyframes(out)[:3] == [0, 2, 4]
 
 
+@pytest.mark.slow
+def test_keywords_reach_every_worker_and_segment(tmp_path):
+    """Two worker processes, several segments: each starts with a keyframe, then one
+    every 10 frames at most (segment starts need not be multiples of 10)."""
+    animator = BlockAnimator()
+    path = animator.make_video(
+        tmp_path / "v.mp4", block_params(60), 10, num_workers=2, disable_progress_bar=True,
+        video_mode="auto", video_quality=35, video_extra_ffmpeg_params=["-g", "10"],
+    )  # fmt: skip
+    keys = _keyframes(path)
+    gaps = [b - a for a, b in itertools.pairwise([*keys, 60])]
+    assert keys[0] == 0 and max(gaps) <= 10 and gaps.count(10) >= 3, keys
+    assert "crf=35.0" in _x264_options(path)
+    with av.open(str(path)) as container:
+        assert len([f for f in container.decode(video=0)]) == 60
+
+
 # --- video_mode: the probe, gpu's error, auto's fallback -----------------------------
 
 
@@ -233,6 +251,7 @@ def test_pix_fmt_in_both_spellings_is_a_value_error(tmp_path):
         (["-r", "30"], "'-r'"),
         (["-vf", "scale=100:100"], "'-vf'"),
         (["-c:v", "libx265"], "'-c:v'"),
+        (["-threads", "8"], "'-threads'"),
         (["-movflags", "+frag_keyframe"], "-movflags"),
         (["-g"], "'-g' needs a value"),
         (["g", "10"], "'g'"),

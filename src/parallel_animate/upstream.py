@@ -46,6 +46,7 @@ _NOT_OPTIONS = {
     "vf": "the figure itself (no filters are run)",
     "filter": "the figure itself (no filters are run)",
     "f": "the output's extension",
+    "threads": "nothing: each worker's encoder has one thread, the segments are the parallelism",
 }
 
 
