@@ -243,6 +243,7 @@ def resolve_upstream(
             raise ValueError(f"video_preset: {spec.name} has no preset option")
         params["preset"] = preset
     pixfmt = given.get("video_pixfmt")
+    more: dict[str, str] = {}
     if extra:
         if isinstance(spec, ImageCodec):
             raise ValueError(
@@ -252,11 +253,11 @@ def resolve_upstream(
         more, extra_pixfmt = parse_extra(list(extra), spec.name)
         if extra_pixfmt is not None and pixfmt is not None:
             raise ValueError("video_pixfmt and '-pix_fmt' in video_extra_ffmpeg_params: give one")
-        params.update(more)
         pixfmt = extra_pixfmt or pixfmt
     lossless = quality == 0 or given.get("quality") == 100
     if codec == "libx264" and (lossless or pixfmt not in (None, "yuv420p")):
         params.pop("profile", None)  # 0.1.3+'s High takes neither: x264 picks the profile
+    params.update(more)  # the user's own -profile:v stays, right or wrong
     old = given.get("video_params")
     if old is not None:  # with video_mode only: the chosen encoder's options
         if not isinstance(old, dict):
