@@ -6,7 +6,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from parallel_animate.pipeline import run
 from parallel_animate.plan import RunOptions, build_plan
@@ -61,6 +61,10 @@ class Animator(ABC):
         resume: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
         frame_timeout: float | None = None,
+        video_mode: Literal["auto", "gpu", "cpu"] | None = None,
+        video_quality: int | None = None,
+        video_preset: str | None = None,
+        video_extra_ffmpeg_params: list[str] | None = None,
     ) -> Path:
         """Render every frame and write the video; return the output path.
 
@@ -134,6 +138,21 @@ class Animator(ABC):
                 RenderError. None (the default): no limit. With ``num_workers=1`` it
                 is enforced with SIGALRM on the main thread of a POSIX process (else
                 not, with a warning); on Dask, from a segment's first progress report.
+            video_mode: parallel-matplotlib-animation 0.1.3+'s encoder choice, kept so
+                its users' calls run: "cpu" is libx264, "gpu" NVENC (``h264_nvenc``; a
+                ValueError before any frame is rendered if it does not open here), "auto"
+                NVENC when it opens and the workers fit in the GPU's sessions, else
+                libx264. Not with ``video_codec`` (the 0.1.2 spelling). None: "auto" if
+                another 0.1.3+ keyword is given, else the format's default codec.
+            video_quality: 0.1.3+'s quality, H.264's quantiser scale 0-51, lower is
+                better (libx264/libx265 crf, NVENC constant qp); other codecs map it as
+                ``quality`` would. None: 20 with ``video_mode``. Not with ``quality`` or
+                ``video_params``.
+            video_preset: the encoder's own preset ("ultrafast"... "placebo" for
+                libx264, "p1"... "p7" for NVENC). Not with ``preset`` or ``video_params``.
+            video_extra_ffmpeg_params: raw FFmpeg arguments such as ``["-g", "10"]``:
+                encoder options, ``-pix_fmt``, ``-movflags +faststart``; anything else is
+                a ValueError naming it. Not with ``video_params``.
 
         Raises:
             ValueError, TypeError: bad arguments, before any frame is rendered (frame-id
@@ -165,5 +184,9 @@ class Animator(ABC):
             resume=resume,
             cache_dir=cache_dir,
             frame_timeout=frame_timeout,
+            video_mode=video_mode,
+            video_quality=video_quality,
+            video_preset=video_preset,
+            video_extra_ffmpeg_params=video_extra_ffmpeg_params,
         )
         return run(build_plan(self, output_file, param_by_frame, fps, options))

@@ -4,6 +4,7 @@
     parallel-animate bench [BENCHMARK OPTIONS ...]      (from a checkout: python -m benchmarks)
     parallel-animate render module:Class OUTPUT --params FILE [--fps F] [--workers N]
                             [--codec C] [--pixfmt P] [--quality Q] [--preset P]
+                            [--video-mode auto|gpu|cpu]
                             [--blit | --no-blit] [--no-resume] [--cache DIR]
 
 Mistakes on the command line (a module that is not there, a bad params file, a bad
@@ -32,7 +33,7 @@ from parallel_animate.plan import RunOptions, build_plan
 PROG = "parallel-animate"
 
 # Options of `render` passed to make_video under the same name when given.
-PASSED_OPTIONS = ("quality", "preset", "backend", "frame_timeout")
+PASSED_OPTIONS = ("quality", "preset", "backend", "frame_timeout", "video_mode")
 
 
 class UsageError(Exception):
@@ -300,6 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--pixfmt", help="pixel format, e.g. yuv444p (default: the format's)")
     render.add_argument("--quality", type=int, help="0 (smallest) to 100 (best)")
     render.add_argument("--preset", help="encoding speed against size, e.g. fast")
+    render.add_argument(
+        "--video-mode",
+        choices=("auto", "gpu", "cpu"),
+        help="H.264 on NVENC (gpu), libx264 (cpu), or NVENC when it opens (auto)",
+    )
     blitting = render.add_mutually_exclusive_group()
     blitting.add_argument(
         "--blit",

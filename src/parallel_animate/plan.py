@@ -8,22 +8,27 @@ returns the plan the pipeline carries out. Nothing about a run travels any other
 
 from __future__ import annotations
 
+import logging
 import numbers
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from parallel_animate.backends import check_backend
 from parallel_animate.encode import VideoSettings, resolve_video_settings
+from parallel_animate.encode.nvenc import SESSIONS_VARIABLE
 from parallel_animate.encode.options import is_frame_pattern
 from parallel_animate.render import BlitMode, FrameStyle
+from parallel_animate.upstream import resolve_upstream
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from parallel_animate.animator import Animator
+
+_logger = logging.getLogger("parallel_animate")
 
 #: ``callback(i, n)`` once per frame rendered, ``i`` from 0, ``n`` the frame count
 #: (None when unknown); called in the process that runs the pipeline.
@@ -53,6 +58,11 @@ class RunOptions:
     resume: bool = True
     cache_dir: str | os.PathLike[str] | None = None
     frame_timeout: float | None = None
+    # parallel-matplotlib-animation 0.1.3+'s spelling (``upstream.py``)
+    video_mode: Literal["auto", "gpu", "cpu"] | None = None
+    video_quality: int | None = None
+    video_preset: str | None = None
+    video_extra_ffmpeg_params: list[str] | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -184,12 +194,26 @@ def build_plan(
     o = options if options is not None else RunOptions()
     output = output_path(output_file)
     style = FrameStyle.from_savefig_params(o.savefig_params)
+    workers = resolve_workers(o.num_workers)
+    codec, pixfmt, params = o.video_codec, o.video_pixfmt, o.video_params
+    given = {name: getattr(o, name) for name in RunOptions.names()}
+    upstream = resolve_upstream(output, given, workers, o.backend)
+    if upstream is not None:
+        codec, pixfmt, params = upstream.video_codec, upstream.video_pixfmt, upstream.video_params
+        if upstream.max_workers is not None and workers > upstream.max_workers:
+            _logger.warning(
+                "NVENC: %d workers, not %d: each holds an NVENC session (set %s to allow more)",
+                upstream.max_workers,
+                workers,
+                SESSIONS_VARIABLE,
+            )
+            workers = upstream.max_workers
     video = resolve_video_settings(
         output,
         fps,
-        o.video_codec,
-        o.video_pixfmt,
-        o.video_params,
+        codec,
+        pixfmt,
+        params,
         quality=o.quality,
         preset=o.preset,
         alpha=style.wants_alpha,
@@ -197,7 +221,6 @@ def build_plan(
     # the frame size is known only after setup(), in a worker: it checks it there
     style = replace(style, max_size=video.max_size, encoder=f"{video.codec} in {output.suffix}")
     n_frames = _optional_positive_int("n_frames", o.n_frames)
-    workers = resolve_workers(o.num_workers)
     preload = _optional_positive_int("preload_factor", o.preload_factor)
     if preload is None:
         raise TypeError("preload_factor must be an int >= 1, not None")

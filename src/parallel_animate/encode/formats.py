@@ -53,6 +53,7 @@ from parallel_animate.encode.limits import (
     video_fps_limits,
 )
 from parallel_animate.encode.mux import SegmentMuxer
+from parallel_animate.encode.nvenc import H264_NVENC
 from parallel_animate.encode.options import FRAME_DIRECTIVE
 from parallel_animate.encode.records import (
     AnimationRecords,
@@ -331,21 +332,21 @@ class PngSequenceFormat(ImageFormat):
         return (f"`{self.example}` (PNG sequence)", *super().table_row()[1:])
 
 
-_VIDEO_CODECS = (LIBX264, LIBX265, LIBVPX_VP9, LIBSVTAV1, PRORES_KS)
+_VIDEO_CODECS = (LIBX264, LIBX265, LIBVPX_VP9, LIBSVTAV1, PRORES_KS, H264_NVENC)
 
 #: one row per extension, in the order of messages and docs
 REGISTRY: tuple[Format[Any], ...] = (
     VideoFormat(
         suffix=".mp4",
         container="mp4",
-        codecs=(LIBX264, LIBX265, LIBSVTAV1, LIBVPX_VP9),
+        codecs=(LIBX264, LIBX265, LIBSVTAV1, LIBVPX_VP9, H264_NVENC),
         alpha=False,
     ),
     VideoFormat(suffix=".mkv", container="matroska", codecs=_VIDEO_CODECS),
     VideoFormat(
         suffix=".mov",
         container="mov",
-        codecs=(LIBX264, PRORES_KS),
+        codecs=(LIBX264, PRORES_KS, H264_NVENC),
         notes={"prores_ks": "(`yuv422p10le`, `yuv444p10le`, `yuva444p10le`)"},
         alpha_note="yes: `prores_ks` 4444",
     ),

@@ -18,6 +18,7 @@ import numpy as np
 from parallel_animate.encode.base import VideoSettings, make_segment_encoder
 from parallel_animate.encode.codecs import CodecSpec, UnknownOptionError
 from parallel_animate.encode.formats import Format, alpha_formats, format_for
+from parallel_animate.encode.nvenc import H264_NVENC, PROBE_SIDE
 from parallel_animate.encode.options import as_fps, check_quality_preset
 
 
@@ -50,10 +51,11 @@ def _resolve_alpha(
 
 
 def _check_options(settings: VideoSettings) -> None:
-    """Open the encoder on a tiny frame so bad option values fail now, not in a worker."""
+    """Open the encoder on a small frame so bad option values fail now, not in a worker."""
     encoder = make_segment_encoder(settings, 0)
+    side = PROBE_SIDE if settings.codec == H264_NVENC.name else 16  # NVENC: no tiny frames
     try:
-        encoder.add(np.zeros((16, 16, 4), dtype=np.uint8))
+        encoder.add(np.zeros((side, side, 4), dtype=np.uint8))
         encoder.finish()
     except UnknownOptionError:
         raise  # names the options already
