@@ -238,7 +238,8 @@ def _store_parts(folder: Path, run: str, params: list, length: int, which: set[i
     for segment in iter_segments(params, None, length):
         if segment.index in which:
             prints = [fingerprint(p) for p in segment.params]
-            key = segment_key(run, segment.start, prints)
+            lead = fingerprint(segment.lead[0]) if segment.lead else None
+            key = segment_key(run, segment.start, prints, lead)
             store.save(run, key, _segment(segment.start, len(prints), b"kept %d" % segment.index))
 
 

@@ -26,7 +26,7 @@ from conftest import (
 )
 from parallel_animate import RenderError
 from parallel_animate.backends import Backend, SerialBackend
-from parallel_animate.frames import Segment
+from parallel_animate.frames import Segment, iter_segments
 from parallel_animate.plan import RunOptions, build_plan
 from parallel_animate.readahead import FrameStore, lazy_segments
 from parallel_animate.scheduler import Scheduler
@@ -58,6 +58,28 @@ def test_frame_store_holds_at_most_its_memory_and_spills_the_rest():
     assert got == list(range(50))
     assert store._spills == {} and store._held == {}  # spill files closed once read back
     assert list(segments) == []
+
+
+@pytest.mark.parametrize("memory", [1, 50])
+@pytest.mark.parametrize("taken_first", [False, True])
+def test_each_lazy_segment_gets_the_frame_before_it_as_its_lead(memory, taken_first):
+    store = FrameStore(({"i": i} for i in range(23)), None, 5, memory_frames=memory)
+    segments = lazy_segments(store, 5)
+    leads, got = [], []
+    for segment in segments:
+        if taken_first:  # the segment's frames taken before the next one asks
+            got += [p["i"] for p in segment.params]
+        leads.append(segment.lead)
+        if not taken_first:
+            got += [p["i"] for p in segment.params]
+    assert leads == [None, ({"i": 4},), ({"i": 9},), ({"i": 14},), ({"i": 19},)]
+    assert got == list(range(23))
+    assert store._leads == {} and store._held == {} and store._spills == {}
+    plain = iter_segments([{"i": i} for i in range(12)], None, 5)
+    assert [s.lead for s in plain] == [None, ({"i": 4},), ({"i": 9},)]
+    none = FrameStore(range(12), None, 5, memory_frames=2, leads=False)
+    assert [s.lead for s in lazy_segments(none, 5) if list(s.params)] == [None] * 3
+    assert none._leads == {}
 
 
 def test_frame_store_keeps_frame_id_checks():

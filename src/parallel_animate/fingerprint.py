@@ -242,12 +242,15 @@ def run_key(plan: RunPlan, first_params: Any = None) -> str | None:
     return digest.hexdigest()
 
 
-def segment_key(run: str, start: int, prints: Iterable[bytes]) -> str:
+def segment_key(run: str, start: int, prints: Iterable[bytes], lead: bytes | None = None) -> str:
     """The key of the segment starting at frame ``start`` whose frames' params have the
-    fingerprints ``prints``."""
+    fingerprints ``prints``; ``lead``: that of the frame before it, if the segment has
+    one (a GIF segment's first record depends on it)."""
     digest = _Digest()
     digest.add("run", run.encode())
     digest.add("start", str(start).encode())
+    if lead is not None:
+        digest.add("lead", lead)
     for i, print_ in enumerate(prints):
         digest.add(str(i), print_)
     return digest.hexdigest()

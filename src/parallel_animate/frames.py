@@ -52,11 +52,16 @@ class Segment:
 
     ``params`` is a tuple here; a segment read lazily (``readahead.lazy_segments``) or
     fed to a worker as it renders (:meth:`with_params`) has an iterator instead.
+
+    ``lead``: the params of frame ``start - 1`` in a 1-tuple (None for the first
+    segment, or where not known). A GIF worker draws that frame first, so that the
+    segment's first frame writes only the pixels that changed since it.
     """
 
     index: int
     start: int
     params: Iterable[Any]
+    lead: tuple[Any] | None = None
 
     @property
     def stop(self) -> int:
@@ -64,7 +69,7 @@ class Segment:
 
     def with_params(self, params: Iterable[Any]) -> Segment:
         """This segment's header with ``params`` (a backend feeding a running task)."""
-        return Segment(self.index, self.start, params)
+        return Segment(self.index, self.start, params, self.lead)
 
 
 def _describe_missing(start: int, stop: int, present: Iterable[int], limit: int = 10) -> str:
@@ -104,6 +109,8 @@ def iter_segments(
     n_frames: int | None,
     segment_length: int,
     max_ahead: int = MAX_FRAMES_AHEAD,
+    *,
+    leads: bool = True,
 ) -> Iterator[Segment]:
     """Yield the segments of the video in order, reading ``param_by_frame`` lazily.
 
@@ -113,6 +120,8 @@ def iter_segments(
     beyond the known length (``n_frames`` or ``len()``), with no known length an id more
     than ``max_ahead`` frames ahead of the next frame needed, ids missing when the
     iterable ends, or no frames at all. Memory follows the frames held, never the ids.
+    ``leads``: give each segment after the first its lead (the previous one's last
+    frame's params).
     """
     if segment_length < 1:
         raise ValueError("segment_length must be >= 1")
@@ -125,6 +134,7 @@ def iter_segments(
     next_start = 0  # every frame below this has been handed out
     seg_index = 0
     highest = -1
+    lead: tuple[Any] | None = None  # the last frame's params of the previous segment
 
     def window_end() -> int:
         end = next_start + segment_length
@@ -159,9 +169,9 @@ def iter_segments(
             end = window_end()
             if end <= next_start or any(i not in pending for i in range(next_start, end)):
                 break
-            yield Segment(
-                seg_index, next_start, tuple(pending.pop(i) for i in range(next_start, end))
-            )
+            params_ = tuple(pending.pop(i) for i in range(next_start, end))
+            yield Segment(seg_index, next_start, params_, lead)
+            lead = params_[-1:] if leads else None
             seg_index += 1
             next_start = end
 
@@ -177,6 +187,8 @@ def iter_segments(
         raise ValueError("param_by_frame is empty: there are no frames to render")
     while next_start < total:
         end = min(next_start + segment_length, total)
-        yield Segment(seg_index, next_start, tuple(pending.pop(i) for i in range(next_start, end)))
+        params_ = tuple(pending.pop(i) for i in range(next_start, end))
+        yield Segment(seg_index, next_start, params_, lead)
+        lead = params_[-1:] if leads else None
         seg_index += 1
         next_start = end

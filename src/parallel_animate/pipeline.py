@@ -19,7 +19,8 @@ from pathlib import Path
 
 from parallel_animate import worker
 from parallel_animate.backends import Backend, ProcessBackend, SerialBackend
-from parallel_animate.encode import EncodedSegment, SegmentWriter, open_writer
+from parallel_animate.encode import EncodedSegment, SegmentWriter, VideoSettings, open_writer
+from parallel_animate.encode.formats import ImageFormat
 from parallel_animate.fingerprint import fingerprint, run_key
 from parallel_animate.frames import Segment, iter_segments, known_length
 from parallel_animate.parts import PartStore
@@ -32,6 +33,13 @@ from parallel_animate.scheduler import Scheduler
 from parallel_animate.termination import signals_as_exceptions
 
 _logger = logging.getLogger("parallel_animate")
+
+
+def _wants_lead(video: VideoSettings) -> bool:
+    """Whether segments carry their lead (the frame before them): only where the
+    encoder uses it (GIF without alpha), so no other format ships or draws it."""
+    return isinstance(video.format, ImageFormat) and video.format.records(video).uses_previous
+
 
 # A one-stream x264/x265 encode has a keyframe every 250 frames anyway (their default
 # keyint); segments that long cost nothing extra.
@@ -121,12 +129,15 @@ def _run(plan: RunPlan) -> Path:
                 seg_len,
                 memory_frames=max(held, plan.preload_factor),
                 fingerprint=fingerprint,
+                leads=_wants_lead(plan.video),
             )
             segments = lazy_segments(store, seg_len)
             if plan.style.tight:  # every worker crops to the tight box of frame 0
                 first = (0, store.peek(0))
         else:
-            segments = iter_segments(plan.param_by_frame, plan.n_frames, seg_len)
+            segments = iter_segments(
+                plan.param_by_frame, plan.n_frames, seg_len, leads=_wants_lead(plan.video)
+            )
             if plan.style.tight:
                 head = next(segments)
                 segments = itertools.chain([head], segments)

@@ -42,7 +42,13 @@ class _Spill:
         self.end += len(data)
 
     def pop(self, frame: int) -> Any:
-        offset, size = self.where.pop(frame)
+        params = self.get(frame)
+        del self.where[frame]
+        return params
+
+    def get(self, frame: int) -> Any:
+        """A copy of the frame's params, still kept."""
+        offset, size = self.where[frame]
         self.file.seek(offset)
         return pickle.loads(self.file.read(size))
 
@@ -64,8 +70,11 @@ class FrameStore:
         segment_length: int,
         memory_frames: int,
         fingerprint: Callable[[Any], bytes | None] | None = None,
+        *,
+        leads: bool = True,
     ) -> None:
-        self._frames = (next(iter(s.params)) for s in iter_segments(param_by_frame, n_frames, 1))
+        frames = iter_segments(param_by_frame, n_frames, 1, leads=False)
+        self._frames = (next(iter(s.params)) for s in frames)
         self._segment_length = segment_length
         self._memory_frames = memory_frames
         self._read = 0  # frames read from the source so far
@@ -76,6 +85,12 @@ class FrameStore:
         self.fingerprint = fingerprint
         self._prints: dict[int, bytes | None] = {}  # by frame, until no longer needed
         self.fingerprint_seconds = 0.0  # spent fingerprinting, for the logs
+        #: the last frame of each segment, taken before the next segment asked for it
+        #: as its lead (at most one per segment)
+        self._leads: dict[int, Any] = {}
+        self._leads_given = -1  # the last frame handed out as a lead
+        #: whether :func:`lazy_segments` gives each segment its lead (else none is kept)
+        self.leads = leads
 
     def _next(self) -> Any:
         try:
@@ -134,6 +149,13 @@ class FrameStore:
 
     def take(self, frame: int) -> Any:
         """Frame ``frame``'s params, no longer held; :class:`_End` past the last."""
+        params = self._take(frame)
+        if self.leads and frame % self._segment_length == self._segment_length - 1:
+            if frame > self._leads_given:  # the next segment has not asked for it yet
+                self._leads[frame] = params
+        return params
+
+    def _take(self, frame: int) -> Any:
         if frame >= self._read:
             if self._exhausted:
                 raise _End
@@ -147,6 +169,18 @@ class FrameStore:
             spill.file.close()
             del self._spills[segment]
         return params
+
+    def lead(self, frame: int) -> tuple[Any]:
+        """Frame ``frame``'s params in a 1-tuple, the lead of the segment after it:
+        remembered if taken already, else peeked (and still there for :meth:`take`; a
+        spilled frame is read back as a copy and stays spilled)."""
+        self._leads_given = max(self._leads_given, frame)
+        if frame in self._leads:
+            return (self._leads.pop(frame),)
+        spill = self._spills.get(frame // self._segment_length)
+        if frame < self._read and frame not in self._held and spill is not None:
+            return (spill.get(frame),)  # a copy: the spilled frame stays on disk
+        return (self.peek(frame),)
 
     def exists(self, frame: int) -> bool:
         """Whether the source has frame ``frame`` (reading up to it if needed)."""
@@ -162,6 +196,7 @@ class FrameStore:
         self._spills.clear()
         self._held.clear()
         self._prints.clear()
+        self._leads.clear()
 
 
 def _segment_params(store: FrameStore, start: int, stop: int) -> Iterator[Any]:
@@ -175,9 +210,11 @@ def _segment_params(store: FrameStore, start: int, stop: int) -> Iterator[Any]:
 
 def lazy_segments(store: FrameStore, segment_length: int) -> Iterator[Segment]:
     """The segments of the video in order, each with an iterator of its params that
-    reads the store as the segment is rendered (or fed)."""
+    reads the store as the segment is rendered (or fed), and its lead (the params of
+    the frame before it; none if the store was made with ``leads=False``)."""
     index = 0
     while store.exists(index * segment_length):
         start = index * segment_length
-        yield Segment(index, start, _segment_params(store, start, start + segment_length))
+        lead = store.lead(start - 1) if start and store.leads else None
+        yield Segment(index, start, _segment_params(store, start, start + segment_length), lead)
         index += 1

@@ -5,9 +5,11 @@ Which folder, and whether old parts count, follows from ``resume`` and ``cache_d
 (:func:`open_parts`). A segment's key needs each of its frames' fingerprints: those of a
 segment read lazily come from the :class:`~parallel_animate.readahead.FrameStore`
 (computed once, as each frame is read from the source); those of a segment that holds
-its params (the Dask path) from the params themselves. A segment is read ahead to its
-end, to compute its key, only where a part of this run starts at its first frame:
-otherwise it goes to a worker at once and its key is computed when it comes back.
+its params (the Dask path) from the params themselves. The key covers the segment's
+lead too (the frame before it: a GIF segment's first record depends on it). A segment
+is read ahead to its end, to compute its key, only where a part of this run starts at
+its first frame: otherwise it goes to a worker at once and its key is computed when it
+comes back.
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ def open_parts(
         PartStore(folder, reuse=False).remove()
         return None, False
     return PartStore(folder, reuse=True), True
+
+
+def _lead_print(segment: Segment) -> tuple[bool, bytes | None]:
+    """Whether the segment's lead (the frame before it) can be told by a fingerprint,
+    and that fingerprint (None: the segment has no lead)."""
+    if segment.lead is None:
+        return True, None
+    print_ = fingerprint(segment.lead[0])
+    return print_ is not None, print_
 
 
 class Resumer:
@@ -97,9 +108,10 @@ class Resumer:
         if not self.store.reuse or not self.store.may_have(self._run, segment.start):
             return None
         prints = self._frame_prints(segment, None)
-        if not prints or any(p is None for p in prints):
+        known, lead = _lead_print(segment)
+        if not prints or any(p is None for p in prints) or not known:
             return None
-        key = segment_key(self._run, segment.start, prints)  # type: ignore[arg-type]
+        key = segment_key(self._run, segment.start, prints, lead)  # type: ignore[arg-type]
         part = self.store.load(self._run, key, segment.index, segment.start, len(prints))
         if part is None:
             return None
@@ -113,9 +125,10 @@ class Resumer:
     def _keep(self, segment: Segment, result: EncodedSegment) -> None:
         prints = self._frame_prints(segment, result.n_frames)
         self._held.pop(segment.index, None)
-        if len(prints) != result.n_frames or any(p is None for p in prints):
+        known, lead = _lead_print(segment)
+        if len(prints) != result.n_frames or any(p is None for p in prints) or not known:
             return  # params that cannot be pickled: nothing to tell a later run by
-        key = segment_key(self._run, segment.start, prints)  # type: ignore[arg-type]
+        key = segment_key(self._run, segment.start, prints, lead)  # type: ignore[arg-type]
         if self.store.save(self._run, key, result):
             self.kept_frames += result.n_frames
 

@@ -97,21 +97,16 @@ def render_segment(
     name = type(context.animator).__name__
     n_frames = 0
     try:
+        if segment.lead is not None and getattr(encoder, "wants_previous", False):
+            # The frame before the segment (not counted in progress): a GIF's first
+            # frame then writes only the pixels that changed since it.
+            with lock:
+                pixels = _draw(renderer, segment.start - 1, segment.lead[0], name)
+                encoder.set_previous(pixels)  # type: ignore[attr-defined]
         for offset, params in enumerate(segment.params):
             frame_index = segment.start + offset
             with lock:  # the pixels are the figure's until the next frame is drawn
-                try:
-                    renderer.prepare()
-                except (NotAFigureError, FrameSizeError, RenderError):
-                    raise  # a misuse (TypeError, ValueError), or already told apart
-                except Exception as exc:
-                    raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
-                try:
-                    pixels = renderer.render(frame_index, params)
-                except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() too
-                    if isinstance(exc, KeyboardInterrupt) and _is_main_thread_of_main():
-                        raise  # Ctrl-C in this process (num_workers=1): the user's stop
-                    raise RenderError.from_exception(exc, frame_index, f"{name}.update()") from exc
+                pixels = _draw(renderer, frame_index, params, name)
                 try:
                     encoder.add(pixels)
                 except Exception as exc:
@@ -138,6 +133,22 @@ def render_segment(
         data=data,
         draws=_since(before, renderer.draw_counts()),
     )
+
+
+def _draw(renderer: FrameRenderer, frame_index: int, params: Any, name: str) -> Any:
+    """Frame ``frame_index``'s pixels; failures in user code become :class:`RenderError`."""
+    try:
+        renderer.prepare()
+    except (NotAFigureError, FrameSizeError, RenderError):
+        raise  # a misuse (TypeError, ValueError), or already told apart
+    except Exception as exc:
+        raise RenderError.from_exception(exc, frame_index, f"{name}.setup()") from exc
+    try:
+        return renderer.render(frame_index, params)
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() too
+        if isinstance(exc, KeyboardInterrupt) and _is_main_thread_of_main():
+            raise  # Ctrl-C in this process (num_workers=1): the user's stop
+        raise RenderError.from_exception(exc, frame_index, f"{name}.update()") from exc
 
 
 def _since(before: tuple[int, int, int], now: tuple[int, int, int]) -> tuple[int, int, int]:

@@ -8,7 +8,9 @@ format (``records.py``); the main process joins the records into one file
 
 The first frame of each segment covers the whole canvas; each later frame covers only
 the rectangle that changed since the previous frame, and replaces it (no blending), so
-a segment never depends on an earlier one.
+a segment never depends on an earlier one's records. GIF is the exception: given the
+previous segment's last frame (:meth:`ImageSegmentEncoder.set_previous`, drawn again by
+the worker), its first frame too writes only the pixels that changed.
 """
 
 from __future__ import annotations
@@ -62,6 +64,17 @@ class ImageSegmentEncoder:
         self._records: list[bytes] = []
         self._previous: np.ndarray | None = None
         self._frames = frames
+
+    @property
+    def wants_previous(self) -> bool:
+        """Whether :meth:`set_previous` changes the records (GIF without alpha)."""
+        return self._frames.uses_previous
+
+    def set_previous(self, rgba: np.ndarray) -> None:
+        """The frame before the segment's first (the previous segment's last): the first
+        frame then writes only the pixels that changed since it."""
+        if self.wants_previous and not self._records:
+            self._previous = np.array(rgba[..., :3])
 
     def add(self, rgba: np.ndarray) -> None:
         self.frame_size = check_frame_size(self.frame_size, rgba)

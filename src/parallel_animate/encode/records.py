@@ -7,8 +7,9 @@ file as the animation's frame record, with its delay, so the main process only w
 the file's header, joins the records and writes the trailer (``images.py``): every
 format is fully parallel.
 
-A record depends only on its frame's index, pixels and rectangle, never on another
-frame's record, so a segment never depends on an earlier one.
+A record depends only on its frame's index, pixels and rectangle (and, for GIF, which
+pixels changed since the previous frame), never on another frame's record, so a
+segment never depends on an earlier one's records.
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ class FrameRecords(ABC):
     #: every frame covers the whole canvas (else later frames of a segment cover only
     #: the rectangle that changed)
     whole_frames = False
+    #: the previous segment's last frame, given, lets the first frame write only the
+    #: pixels that changed (else the first frame of a segment covers the canvas)
+    uses_previous = False
 
     def __init__(self, settings: VideoSettings) -> None:
         self.alpha = settings.alpha
@@ -113,13 +117,16 @@ class GifRecords(AnimationRecords):
     """Frame records of an animated GIF: Graphic Control Extension + image with its own
     palette (``palette.py``). A later frame of a segment writes only the pixels that
     changed and leaves the others transparent, so they show exactly what they showed
-    (no flicker from a new palette). Transparent output: pixels with alpha < 128 are
-    transparent, and every frame is a whole canvas that is cleared after it is shown."""
+    (no flicker from a new palette); so does a segment's first frame, given the frame
+    before it (the worker draws the segment's lead). Transparent output: pixels with
+    alpha < 128 are transparent, and every frame is a whole canvas that is cleared after
+    it is shown."""
 
     def __init__(self, settings: VideoSettings) -> None:
         super().__init__(settings)
         options = settings.options
         self.whole_frames = self.alpha
+        self.uses_previous = not self.alpha
         self.quantizer = Quantizer(
             int(options["colors"]), options["quantizer"], options["dither"] != "none"
         )
