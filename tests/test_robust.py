@@ -280,10 +280,16 @@ def method(request):
 
 
 @pytest.mark.slow
-def test_a_hung_frame_is_a_timeout_naming_it(target, method):
+@pytest.mark.parametrize(
+    ("animator", "frame"),
+    [(HangingAnimator, 7), (StoppingAnimator, 13)],  # update() never returns; SIGSTOP
+    ids=["hung-frame", "stopped-worker"],
+)
+def test_a_frame_that_never_ends_is_a_timeout_naming_it(target, method, animator, frame):
     started = time.monotonic()
-    with pytest.raises(RenderError, match=r"frame 7 took longer than frame_timeout=1 s") as info:
-        HangingAnimator(7).make_video(
+    message = rf"frame {frame} took longer than frame_timeout=1 s"
+    with pytest.raises(RenderError, match=message) as info:
+        animator(frame).make_video(
             target,
             block_params(20),
             fps=10,
@@ -291,25 +297,7 @@ def test_a_hung_frame_is_a_timeout_naming_it(target, method):
             frame_timeout=1,
             disable_progress_bar=True,
         )
-    assert info.value.frame_index == 7
-    assert time.monotonic() - started < 30
-    assert_untouched(target)
-    assert worker_children() == []
-
-
-@pytest.mark.slow
-def test_a_stopped_worker_is_a_timeout(target, method):
-    started = time.monotonic()
-    with pytest.raises(RenderError, match=r"frame 13 took longer than frame_timeout=1 s") as info:
-        StoppingAnimator(13).make_video(
-            target,
-            block_params(20),
-            fps=10,
-            num_workers=2,
-            frame_timeout=1,
-            disable_progress_bar=True,
-        )
-    assert info.value.frame_index == 13
+    assert info.value.frame_index == frame
     assert time.monotonic() - started < 30
     assert_untouched(target)
     assert worker_children() == []
