@@ -405,17 +405,30 @@ def main(argv: list[str] | None = None) -> int:
         "mp_default_start_method": multiprocessing.get_all_start_methods()[0],
         "ok": False,
     }
+
+    def measure() -> dict[str, Any]:
+        found = RUNNERS[args.method](scene, args)
+        found["mp_start_method_after"] = multiprocessing.get_start_method(allow_none=True)
+        if "output_frames" not in found:  # the side-by-side floor checked its parts
+            found.update(inspect_video(args.output))
+        return found
+
+    return write_outcome(result, measure, args.result)
+
+
+def write_outcome(
+    result: dict[str, Any], measure: Callable[[], dict[str, Any]], path: Path
+) -> int:
+    """Run ``measure``, add what it returns (or the error) to ``result``, write it to
+    ``path`` as JSON; the case's exit code (0 if it ran, 1 if it raised)."""
     try:
-        result.update(RUNNERS[args.method](scene, args))
-        result["mp_start_method_after"] = multiprocessing.get_start_method(allow_none=True)
-        if "output_frames" not in result:  # the side-by-side floor checked its parts
-            result.update(inspect_video(args.output))
+        result.update(measure())
         result["ok"] = True
     except BaseException as exc:  # report anything, including KeyboardInterrupt
         result["error"] = f"{type(exc).__name__}: {exc}"
         result["traceback"] = traceback.format_exc()
         traceback.print_exc()
-    args.result.write_text(json.dumps(result, indent=2))
+    path.write_text(json.dumps(result, indent=2))
     return 0 if result["ok"] else 1
 
 

@@ -21,16 +21,19 @@ process from outside.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import re
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
-from benchmarks._case import LIBRARY_LOGGER, Meter, capturing_draw_counts  # Agg first
+from benchmarks._case import (  # Agg first
+    LIBRARY_LOGGER,
+    Meter,
+    capturing_draw_counts,
+    write_outcome,
+)
 from benchmarks.animators import SceneAnimator
 from benchmarks.scenes import SCENES
 from benchmarks.videoinfo import inspect_video
@@ -165,15 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         "pid": os.getpid(),
         "ok": False,
     }
-    try:
-        result.update(run(args))
-        result["ok"] = True
-    except BaseException as exc:  # report anything, including KeyboardInterrupt
-        result["error"] = f"{type(exc).__name__}: {exc}"
-        result["traceback"] = traceback.format_exc()
-        traceback.print_exc()
-    args.result.write_text(json.dumps(result, indent=2))
-    return 0 if result["ok"] else 1
+    return write_outcome(result, lambda: run(args), args.result)
 
 
 if __name__ == "__main__":
