@@ -39,6 +39,7 @@ from parallel_animate.autoblit.boxes import (
     private,
     union,
 )
+from parallel_animate.autoblit.hooks import CONTAINER, StaleHooks
 from parallel_animate.autoblit.order import (
     Drawable,
     close,
@@ -46,6 +47,7 @@ from parallel_animate.autoblit.order import (
     draw_order,
     needs_check,
     signature,
+    stales_of,
     structure,
     watched,
 )
@@ -55,6 +57,7 @@ from parallel_animate.blit import agg_canvas
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["AutoBlitter"]
@@ -79,8 +82,14 @@ class AutoBlitter:
         self._order: list[Drawable] = []
         self._structure: Any = None
         self._signatures: dict[int, Any] = {}
-        self._watched: list[Artist] = []  # artists whose changes matplotlib does not flag
-        self._containers: list[Artist] = []  # drawn in parts: a change to them is unknown
+        #: drawables (position, artist) whose changes matplotlib does not flag
+        self._watched: list[tuple[int, Artist]] = []
+        self._hooks = StaleHooks()  # the drawables flagged as changed
+        #: position in the draw order -> id() of the Axes a change there makes stale
+        self._stales: list[tuple[int, ...]] = []
+        self._axes_boxes: dict[int, Box] = {}  # id(Axes) -> axes_box, as recorded
+        #: id(artist) -> (its clip box, clip path, clip on, whether inside its Axes' box)
+        self._clips: dict[int, tuple[Any, Any, bool, bool]] = {}
         self._ticks = TickWatch(None)
         self._transforms = TransformWatch(())
         self._disabled = False
@@ -97,6 +106,11 @@ class AutoBlitter:
         """Draw the figure as it is now (after ``update()``); return its RGBA pixels."""
         canvas = agg_canvas(self.fig)
         self._texts_now = {}
+        # What update() changed, before anything here marks more (autoscaling, ticks).
+        dirty = self._hooks.take()
+        stale = [id(ax) for ax in self.fig.axes if private(ax)._stale]
+        if private(self.fig)._stale:
+            stale.append(id(self.fig))
         if self._disabled or self._structure is None:
             return self._full()
         try:
@@ -104,7 +118,7 @@ class AutoBlitter:
                 private(ax)._unstale_viewLim()  # what a draw does first: autoscaling
             if structure(self.fig) != self._structure:
                 raise Unsupported("the layout, limits or children changed")
-            changed = self._changed()
+            changed = self._changed(dirty, stale)
             if not changed:
                 self.unchanged += 1
                 self._settle()
@@ -164,52 +178,61 @@ class AutoBlitter:
     def _record(self) -> None:
         """After a full draw: the draw order, the structure and the signatures as drawn."""
         self._footprints = {}
+        self._axes_boxes = {}
+        self._clips = {}
         try:
             self._order = draw_order(self.fig)
             self._structure = structure(self.fig)
-            self._watched = [d.artist for d in self._order if watched(d.artist)]
-            self._containers = containers(self.fig)
+            self._watched = [(d.index, d.artist) for d in self._order if watched(d.artist)]
             self._ticks = TickWatch(self.fig)
             self._transforms = TransformWatch(d.artist for d in self._order)
-            self._signatures = {id(a): signature(a) for a in self._watched}
+            self._signatures = {id(a): signature(a) for _, a in self._watched}
+            self._stales = stales_of(self.fig, self._order)
+            self._hooks.attach((d.artist for d in self._order), containers(self.fig))
         except Unsupported as why:
             _logger.debug("auto blit: off for this figure (%s)", why)
             self._disabled = True
+            self._hooks.detach()
         self._settle()
 
+    def close(self) -> None:
+        """Give the figure's artists their own stale callbacks back."""
+        self._hooks.detach()
+        self._disabled = True
+
     def _settle(self) -> None:
-        """Mark everything drawn as clean, so the next ``update()``'s changes stand out."""
-        for d in self._order:
-            private(d.artist)._stale = False
-        for artist in self._containers:
-            private(artist)._stale = False
+        """The frame is drawn: what this module marked while drawing it is forgotten, so
+        that the next ``update()``'s changes stand out."""
         for ax in self.fig.axes:
             private(ax)._stale = False
         private(self.fig)._stale = False
+        self._hooks.dirty.clear()
 
     # -- what changed --------------------------------------------------------------
-    def _changed(self) -> list[Drawable]:
-        if any(c.stale for c in self._containers):
+    def _changed(self, dirty: set[int], stale: list[int]) -> list[Drawable]:
+        """The drawables that changed: flagged (``dirty``) or seen to change; ``stale``
+        holds the Axes (and figure) matplotlib marked changed, each of which a changed
+        drawable must explain."""
+        if CONTAINER in dirty:
             raise Unsupported("an axis or tick changed")
         if self._ticks.changed():
             raise Unsupported("tick labels of a custom formatter or locator changed")
         if self._transforms.changed():
             raise Unsupported("a transform or box changed in place")
-        moved = set()
-        for artist in self._watched:
+        for index, artist in self._watched:
             now = signature(artist)
             if now != self._signatures.get(id(artist)):
                 self._signatures[id(artist)] = now
-                moved.add(id(artist))
-        changed = [d for d in self._order if d.artist.stale or id(d.artist) in moved]
-        if not changed and (self.fig.stale and self._stale_beyond_order()):
+                dirty.add(index)
+        changed = [self._order[i] for i in sorted(dirty)]
+        explained = {id(self.fig)} if changed else set()
+        for d in changed:
+            explained.update(self._stales[d.index])
+            if private(d.artist).get_children():  # an offset box may hold new children
+                self._hooks.hook_tree(d.artist, d.index)
+        if any(key not in explained for key in stale):
             raise Unsupported("something changed that the draw order does not hold")
         return changed
-
-    def _stale_beyond_order(self) -> bool:
-        """A stale Axes none of whose drawables is stale: a change this module cannot
-        see (a tick label set directly, say)."""
-        return any(ax.stale for ax in self.fig.axes) or self.fig.patch.stale
 
     def _groups_of(self, changed: list[Drawable]) -> dict[int, Region]:
         """Where each changed drawable paints: its Axes' box when it stays inside it, or,
@@ -219,25 +242,20 @@ class AutoBlitter:
         canvas = agg_canvas(self.fig)
         renderer = canvas.get_renderer()
         height = canvas.get_width_height(physical=True)[1]
-        groups: dict[int, Region] = {}
-
-        def add(region: Region) -> None:
-            known = groups.get(region.key)
-            groups[region.key] = region if known is None else known.merge(region)
-
+        members: dict[int, list[int]] = {}  # region key -> the changed drawables in it
+        boxes: dict[int, Box | None] = {}  # an Axes' box, or a text's old and new extents
         for d in changed:
             ax = d.axes
             if ax is not None and ax.name == "3d":
                 raise Unsupported("a 3D Axes changed")
             reach: Box | None = None
             if ax is not None:
-                box = axes_box(ax, height)
-                if clipped_inside(d.artist, box, height):
-                    add(Region(box, id(ax), (id(d.artist),)))
-                    continue
-                reach = extent(d.artist, renderer, height)
-                if reach is None or inside(reach, box):
-                    add(Region(box, id(ax), (id(d.artist),)))
+                box = self._axes_box(ax, height)
+                if self._clipped_inside(d.artist, box, height) or (
+                    (reach := extent(d.artist, renderer, height)) is None or inside(reach, box)
+                ):
+                    members.setdefault(id(ax), []).append(id(d.artist))
+                    boxes[id(ax)] = box
                     continue
             if not isinstance(d.artist, Text):
                 raise Unsupported(f"a {type(d.artist).__name__} reaches out of its Axes")
@@ -248,9 +266,37 @@ class AutoBlitter:
             # Its old pixels must go too: the region holds its extent as last drawn.
             self._texts_now[id(d.artist)] = (d.artist, reach)
             old = self._last_extent(d, height)
-            both = union([b for b in (old, reach) if b is not None])
-            add(Region(both, id(d.artist), (id(d.artist),), text=True))
-        return groups
+            members[id(d.artist)] = [id(d.artist)]
+            boxes[id(d.artist)] = union([b for b in (old, reach) if b is not None])
+        axes_keys = {id(ax) for ax in self.fig.axes}
+        return {
+            key: Region(boxes[key], key, tuple(ids), text=key not in axes_keys)
+            for key, ids in members.items()
+        }
+
+    def _axes_box(self, ax: Axes, height: int) -> Box:
+        """The Axes' box, as recorded (a change of it is a change of the structure)."""
+        box = self._axes_boxes.get(id(ax))
+        if box is None:
+            box = self._axes_boxes[id(ax)] = axes_box(ax, height)
+        return box
+
+    def _clipped_inside(self, artist: Artist, box: Box, height: int) -> bool:
+        """Whether the artist is clipped inside ``box``: known while its clip box, clip
+        path and clip flag stay the objects they were (their values are watched)."""
+        clip = (artist.clipbox, private(artist)._clippath, private(artist)._clipon)
+        known = self._clips.get(id(artist))
+        if (
+            known is not None
+            and known[0] is clip[0]
+            and clip[1] is None
+            and known[1] is None
+            and known[2] == clip[2]
+        ):
+            return known[3]
+        inside = clipped_inside(artist, box, height)
+        self._clips[id(artist)] = (*clip, inside)
+        return inside
 
     def _covered(self, plan: Plan, changed: list[Drawable], groups: dict[int, Region]) -> bool:
         """Whether the plan covers this frame: every changed drawable in H, every region

@@ -132,6 +132,27 @@ def close(
     return hidden
 
 
+def stales_of(fig: Figure, order: list[Drawable]) -> list[tuple[int, ...]]:
+    """For each drawable, the id()s of the Axes that matplotlib marks changed when it
+    changes: its Axes and the Axes holding that one (an inset's parent), or itself for
+    an Axes drawn as one unit (3D)."""
+    from matplotlib.axes import Axes
+
+    parents: dict[int, Any] = {}
+    for ax in fig.axes:
+        for child in getattr(ax, "child_axes", ()):
+            parents[id(child)] = ax
+    found = []
+    for d in order:
+        keys: list[int] = []
+        ax = d.artist if isinstance(d.artist, Axes) else d.axes
+        while ax is not None and id(ax) not in keys:
+            keys.append(id(ax))
+            ax = parents.get(id(ax))
+        found.append(tuple(keys))
+    return found
+
+
 def containers(fig: Figure) -> list[Artist]:
     """The 2D Axes' axes and ticks: drawn in parts here, so their own changes (new tick
     locations, say) are not seen through their parts."""
@@ -191,7 +212,7 @@ def structure(fig: Figure) -> Any:
             ax.get_yscale(),
             ax.axison,
             private(ax)._frameon,
-            tuple((id(a), a.get_zorder()) for a in ax.get_children()),
+            tuple((id(a), a.zorder, private(a)._animated) for a in ax.get_children()),
         )
         if ax.name == "3d":
             view = (private(ax).elev, private(ax).azim, getattr(ax, "roll", None))
@@ -201,7 +222,7 @@ def structure(fig: Figure) -> Any:
         canvas.get_width_height(physical=True),
         fig.dpi,
         fig.get_visible(),
-        tuple((id(a), a.get_zorder()) for a in fig.get_children()),
+        tuple((id(a), a.zorder, private(a)._animated) for a in fig.get_children()),
         tuple(axes_state),
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from parallel_animate.autoblit.boxes import Box, union
+from parallel_animate.autoblit.boxes import Box
 
 
 @dataclass
@@ -34,9 +34,3 @@ class Region:
     key: int
     members: tuple[int, ...]  # id() of the changed drawables in it
     text: bool = False  # a text outside its Axes: its box must stay in its envelope
-
-    def merge(self, other: Region) -> Region:
-        boxes = [b for b in (self.box, other.box) if b is not None]
-        return Region(
-            union(boxes) if boxes else None, self.key, self.members + other.members, self.text
-        )

@@ -10,6 +10,7 @@ drawable's transform with what they were at the last draw.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +25,15 @@ if TYPE_CHECKING:
 
 
 def _users_own(obj: Any) -> bool:
-    """A formatter or locator that is not one of matplotlib's pure ones."""
+    """A formatter or locator that is not one of matplotlib's pure ones (the formatter
+    ``set_ticklabels`` makes is a FuncFormatter of matplotlib's own function)."""
     from matplotlib.ticker import FuncFormatter
 
-    return isinstance(obj, FuncFormatter) or not type(obj).__module__.startswith("matplotlib.")
+    if isinstance(obj, FuncFormatter):
+        func = obj.func
+        inner = func.func if isinstance(func, functools.partial) else None
+        return not getattr(inner, "__module__", "").startswith("matplotlib.")
+    return not type(obj).__module__.startswith("matplotlib.")
 
 
 def _labels(axis: Axis) -> tuple[Any, ...]:
@@ -69,41 +75,53 @@ class TickWatch:
         return any(_labels(axis) != before for axis, before in self._axes)
 
 
+UNIT = (0.0, 0.0, 1.0, 1.0)
+
+
 class TransformWatch:
-    """The mutable leaves of the drawables' transforms, as they were at the last draw."""
+    """The mutable leaves (``Affine2D``, ``Bbox``) of the drawables' transforms and clip
+    boxes, as they were at the last draw: one array of their values, compared at once."""
 
     def __init__(self, artists: Iterable[Artist]) -> None:
-        from matplotlib.transforms import Affine2D, Bbox
+        from matplotlib.transforms import Affine2D, Bbox, TransformedBbox
 
         seen: set[int] = set()
-        self._leaves: list[tuple[Any, np.ndarray]] = []
+        self._getters: list[Any] = []  # each leaf's get_matrix or get_points
         stack: list[Any] = []
         for artist in artists:
             try:
                 stack.append(artist.get_transform())
             except Exception:  # an artist without a transform of its own
-                continue
+                pass
+            clip_box = artist.get_clip_box()
+            # A clip to a patch (the Axes' patch, as a rule) is a unit box through a copy
+            # of the patch's transform made then: nothing the user holds to change.
+            clipped_to_patch = (
+                isinstance(clip_box, TransformedBbox) and private(clip_box)._bbox.bounds == UNIT
+            )
+            if clip_box is not None and not clipped_to_patch:
+                stack.append(clip_box)
         while stack:
             node = stack.pop()
             if id(node) in seen:
                 continue
             seen.add(id(node))
             if isinstance(node, Affine2D):
-                self._leaves.append((node, node.get_matrix().copy()))
+                self._getters.append(node.get_matrix)
             elif isinstance(node, Bbox):
-                self._leaves.append((node, node.get_points().copy()))
+                self._getters.append(node.get_points)
             for name, value in vars(node).items():
                 if name != "_parents" and _is_node(value):
                     stack.append(value)
+        self._before = self._values()
+
+    def _values(self) -> np.ndarray:
+        if not self._getters:
+            return np.zeros(0)
+        return np.concatenate([get().ravel() for get in self._getters])
 
     def changed(self) -> bool:
-        from matplotlib.transforms import Affine2D
-
-        for node, before in self._leaves:
-            now = node.get_matrix() if isinstance(node, Affine2D) else node.get_points()
-            if not np.array_equal(now, before):
-                return True
-        return False
+        return not np.array_equal(self._values(), self._before, equal_nan=True)
 
 
 def _is_node(value: Any) -> bool:

@@ -1,0 +1,107 @@
+"""Which drawables changed since the last frame, told by matplotlib as they change.
+
+A setter that changes an artist sets ``artist.stale = True``, which calls the artist's
+``stale_callback`` (matplotlib's hook for telling its Axes and Figure). :class:`StaleHooks`
+wraps that callback on every drawable and on every artist nested in one (a legend's
+texts, an offset box's children, a 3D Axes' artists), so that a change notes the index of
+the drawable it shows in and then goes on as before. Finding a frame's changes then costs
+as much as the changes, not as the figure.
+
+matplotlib sets ``stale_callback`` only when an artist is added (to an Axes, a figure or
+an offset box); an added artist changes the structure, and the full draw that follows
+hooks everything again. A drawable that changed gets its nested artists hooked again
+(an offset box given a new child, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+
+#: the owner index noted for a container (an Axis, a Tick): drawn in parts, so a change
+#: to it cannot be bounded
+CONTAINER = -1
+
+
+class _Hook:
+    """An artist's stale callback: notes the owners as changed, then calls the original."""
+
+    __slots__ = ("dirty", "original", "owners")
+
+    def __init__(self, original: Callable[[Any, bool], None] | None, dirty: set[int]) -> None:
+        self.original = original
+        self.owners: tuple[int, ...] = ()
+        self.dirty = dirty
+
+    def __call__(self, artist: Any, value: bool) -> None:
+        self.dirty.update(self.owners)
+        if self.original is not None:
+            self.original(artist, value)
+
+
+def nested(artist: Artist) -> list[Artist]:
+    """The artists drawn as parts of ``artist``: its children, and a text's box."""
+    from matplotlib.text import Text
+
+    children = [child for child in artist.get_children() if child is not None]
+    if isinstance(artist, Text) and artist.get_bbox_patch() is not None:
+        children.append(artist.get_bbox_patch())
+    return children
+
+
+class StaleHooks:
+    """The drawables (by index in the draw order) that changed since :meth:`take`."""
+
+    def __init__(self) -> None:
+        self.dirty: set[int] = set()
+        self._hooks: dict[int, tuple[Artist, _Hook]] = {}
+
+    def attach(self, drawables: Iterable[Artist], containers: Iterable[Artist]) -> None:
+        """Hook the drawables (owner: their position) and everything nested in them, and
+        the containers; hooks of an earlier :meth:`attach` are taken off first."""
+        self.detach()
+        for index, artist in enumerate(drawables):
+            self.hook_tree(artist, index)
+        for artist in containers:
+            self._hook(artist, CONTAINER)
+        self.dirty.clear()
+
+    def hook_tree(self, artist: Artist, owner: int) -> None:
+        """Hook ``artist`` and every artist nested in it as parts of drawable ``owner``."""
+        stack = [artist]
+        seen: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            self._hook(node, owner)
+            stack.extend(nested(node))
+
+    def _hook(self, artist: Artist, owner: int) -> None:
+        known = self._hooks.get(id(artist))
+        if known is not None and artist.stale_callback is known[1]:
+            hook = known[1]
+        else:
+            hook = _Hook(artist.stale_callback, self.dirty)
+            artist.stale_callback = hook
+            self._hooks[id(artist)] = (artist, hook)
+        if owner not in hook.owners:
+            hook.owners += (owner,)
+
+    def take(self) -> set[int]:
+        """The owners noted since the last call; noting starts afresh."""
+        dirty = set(self.dirty)
+        self.dirty.clear()
+        return dirty
+
+    def detach(self) -> None:
+        """Give every hooked artist its own callback back (where it still has ours)."""
+        for artist, hook in self._hooks.values():
+            if artist.stale_callback is hook:
+                artist.stale_callback = hook.original
+        self._hooks.clear()
+        self.dirty.clear()
