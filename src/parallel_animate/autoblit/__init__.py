@@ -36,10 +36,11 @@ from parallel_animate.autoblit.boxes import (
     footprint,
     inside,
     meets,
+    paints_past_clip,
     private,
     union,
 )
-from parallel_animate.autoblit.hooks import CONTAINER, StaleHooks
+from parallel_animate.autoblit.hooks import CONTAINER, StaleHooks, tree
 from parallel_animate.autoblit.order import (
     Drawable,
     close,
@@ -51,6 +52,7 @@ from parallel_animate.autoblit.order import (
     structure,
     watched,
 )
+from parallel_animate.autoblit.pixels import Spill, keep_inside, measure
 from parallel_animate.autoblit.regions import Plan, Region
 from parallel_animate.autoblit.watch import TickWatch, TransformWatch
 from parallel_animate.blit import agg_canvas
@@ -87,7 +89,10 @@ class AutoBlitter:
         self._hooks = StaleHooks()  # the drawables flagged as changed
         #: position in the draw order -> id() of the Axes a change there makes stale
         self._stales: list[tuple[int, ...]] = []
-        self._axes_boxes: dict[int, Box] = {}  # id(Axes) -> axes_box, as recorded
+        #: (id(Axes), past_edge) -> axes_box, as recorded
+        self._axes_boxes: dict[tuple[int, bool], Box] = {}
+        #: id(artist) -> where it paints, measured (static drawables, as last drawn)
+        self._measured: dict[int, Box | None] = {}
         #: id(artist) -> (its clip box, clip path, clip on, whether inside its Axes' box)
         self._clips: dict[int, tuple[Any, Any, bool, bool]] = {}
         self._ticks = TickWatch(None)
@@ -178,12 +183,15 @@ class AutoBlitter:
     def _record(self) -> None:
         """After a full draw: the draw order, the structure and the signatures as drawn."""
         self._footprints = {}
+        self._measured = {}
         self._axes_boxes = {}
         self._clips = {}
         try:
             self._order = draw_order(self.fig)
             self._structure = structure(self.fig)
-            self._watched = [(d.index, d.artist) for d in self._order if watched(d.artist)]
+            self._watched = [
+                (d.index, a) for d in self._order for a in tree(d.artist) if watched(a)
+            ]
             self._ticks = TickWatch(self.fig)
             self._transforms = TransformWatch(d.artist for d in self._order)
             self._signatures = {id(a): signature(a) for _, a in self._watched}
@@ -250,12 +258,13 @@ class AutoBlitter:
                 raise Unsupported("a 3D Axes changed")
             reach: Box | None = None
             if ax is not None:
-                box = self._axes_box(ax, height)
+                box = self._axes_box(ax, height, paints_past_clip(d.artist))
                 if self._clipped_inside(d.artist, box, height) or (
                     (reach := extent(d.artist, renderer, height)) is None or inside(reach, box)
                 ):
                     members.setdefault(id(ax), []).append(id(d.artist))
-                    boxes[id(ax)] = box
+                    known = boxes.get(id(ax))
+                    boxes[id(ax)] = box if known is None else union([known, box])
                     continue
             if not isinstance(d.artist, Text):
                 raise Unsupported(f"a {type(d.artist).__name__} reaches out of its Axes")
@@ -274,11 +283,11 @@ class AutoBlitter:
             for key, ids in members.items()
         }
 
-    def _axes_box(self, ax: Axes, height: int) -> Box:
+    def _axes_box(self, ax: Axes, height: int, past_edge: bool) -> Box:
         """The Axes' box, as recorded (a change of it is a change of the structure)."""
-        box = self._axes_boxes.get(id(ax))
+        box = self._axes_boxes.get((id(ax), past_edge))
         if box is None:
-            box = self._axes_boxes[id(ax)] = axes_box(ax, height)
+            box = self._axes_boxes[(id(ax), past_edge)] = axes_box(ax, height, past_edge)
         return box
 
     def _clipped_inside(self, artist: Artist, box: Box, height: int) -> bool:
@@ -300,18 +309,14 @@ class AutoBlitter:
 
     def _covered(self, plan: Plan, changed: list[Drawable], groups: dict[int, Region]) -> bool:
         """Whether the plan covers this frame: every changed drawable in H, every region
-        among those H was closed over (an Axes' box as it was; a text inside its
-        envelope)."""
+        inside one H was closed over (an Axes' box; a text's envelope)."""
         if any(id(d.artist) not in plan.hidden for d in changed):
             return False
         for key, region in groups.items():
             known = plan.regions.get(key)
             if known is None:
                 return False
-            if region.text:
-                if region.box is not None and not inside(region.box, known):
-                    return False
-            elif region.box != known:
+            if region.box is not None and not inside(region.box, known):
                 return False
         return True
 
@@ -355,8 +360,13 @@ class AutoBlitter:
         by_id = {id(d.artist): d for d in self._order}
         regions: dict[int, Box] = {}
         for key in set(keys.values()):
-            if key in axes_by_id:
-                regions[key] = axes_box(axes_by_id[key], height)
+            if key in axes_by_id:  # reaching past the clip if any of its members may
+                past = any(
+                    paints_past_clip(by_id[m].artist)
+                    for m, k in keys.items()
+                    if k == key and m in by_id
+                )
+                regions[key] = self._axes_box(axes_by_id[key], height, past)
             elif key in by_id:
                 now = extent(by_id[key].artist, renderer, height)
                 boxes = [b for b in (now, texts.get(key)) if b is not None]
@@ -373,7 +383,20 @@ class AutoBlitter:
         for member, key in keys.items():
             if member in by_id and key in regions:
                 footprints[member] = regions[key]
-        hidden = close(self._order, {k for k in keys if k in by_id}, regions, footprints)
+
+        def measured(d: Drawable) -> Box | None:
+            """Where a drawable that may join H really paints (its footprint is padded)."""
+            key = id(d.artist)
+            if key not in self._measured:
+                box = footprints.get(key)
+                self._measured[key] = (
+                    None if box is None else measure(d.artist, box, buffer, renderer)
+                )
+            cached[key] = self._measured[key]
+            return self._measured[key]
+
+        seeds = {k for k in keys if k in by_id}
+        hidden = close(self._order, seeds, regions, footprints, measured)
         renderer.clear()
         for d in self._order:
             if id(d.artist) not in hidden:
@@ -384,7 +407,7 @@ class AutoBlitter:
                 d.artist.draw(renderer)
         # H is closed over the regions only: background + H is the frame inside them;
         # outside them the frame is the last one.
-        _keep_inside(buffer, last, [regions[key] for key in groups])
+        keep_inside(buffer, last, [regions[key] for key in groups])
         if truth is not None and not np.array_equal(buffer, truth):
             differ = int(np.any(buffer != truth, axis=-1).sum())
             _logger.debug(
@@ -402,7 +425,14 @@ class AutoBlitter:
             ]
             for key, box in regions.items()
         }
-        self._plan = Plan(hidden, background, regions, footprints, redraw, keys)
+        reach = {
+            key: union(
+                [box, *(b for i in positions if (b := footprints.get(id(self._order[i].artist))))]
+            )
+            for key, (box, positions) in ((k, (regions[k], redraw[k])) for k in regions)
+        }
+        spill = Spill(regions, reach, buffer.shape[1], buffer.shape[0])
+        self._plan = Plan(hidden, background, regions, footprints, redraw, keys, spill)
         self._verified = True
         self._keep_text_extents()
         self._settle()
@@ -414,29 +444,19 @@ class AutoBlitter:
         renderer = canvas.get_renderer()
         buffer = np.asarray(canvas.buffer_rgba())
         height, width = buffer.shape[:2]
-        boxes = [plan.regions[key] for key in groups]
-        previous = buffer.copy()
+        keys = list(groups)
+        boxes = [plan.regions[key] for key in keys]
+        kept = plan.spill.keep(buffer, keys)
         for x0, y0, x1, y1 in (clamp(box, width, height) for box in boxes):
             buffer[y0:y1, x0:x1] = plan.background[y0:y1, x0:x1]
         positions: set[int] = set()
-        for key in groups:
+        for key in keys:
             positions.update(plan.redraw[key])
         for i in sorted(positions):
             self._order[i].artist.draw(renderer)
-        _keep_inside(buffer, previous, boxes)
+        plan.spill.put_back(buffer, kept, boxes)
         plan.frames += 1
         self.partial_draws += 1
         self._keep_text_extents()
         self._settle()
         return buffer
-
-
-def _keep_inside(buffer: np.ndarray, last: np.ndarray, boxes: list[Box]) -> None:
-    """Keep what was drawn inside ``boxes`` and ``last`` elsewhere: outside the regions
-    of a frame's changes, the frame is the last one (redrawn artists may reach out)."""
-    height, width = buffer.shape[:2]
-    clamped = [clamp(box, width, height) for box in boxes]
-    kept = [buffer[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in clamped]
-    buffer[...] = last
-    for (x0, y0, x1, y1), pixels in zip(clamped, kept, strict=True):
-        buffer[y0:y1, x0:x1] = pixels

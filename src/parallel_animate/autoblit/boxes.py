@@ -7,6 +7,7 @@ old frame behind, so where an artist cannot be bounded the box is the whole plan
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,11 +16,9 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
-#: pixels added around boxes: antialiasing and Agg's rounding reach a pixel out; a clip
-#: rectangle is rounded to whole pixels (half a pixel at most), a glyph's ink may pass
-#: its layout box by a little
+#: pixels added around boxes: antialiasing and Agg's rounding reach a pixel out, a
+#: glyph's ink may pass its layout box by a little
 PAD = 2
-CLIP_PAD = 1
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in buffer pixels (rows from the top)
 #: the whole plane: for what cannot be bounded
@@ -40,17 +39,56 @@ def inside(a: Box, b: Box) -> bool:
 
 def to_box(bbox: Any, height: int, pad: float = PAD) -> Box | None:
     """A display-space Bbox (y up) as buffer pixels (rows from the top), padded out."""
-    x0, y0, x1, y1 = bbox.x0, bbox.y0, bbox.x1, bbox.y1
-    if not np.all(np.isfinite([x0, y0, x1, y1])):
+    x0, y0, x1, y1 = (float(v) for v in bbox.extents)
+    if not all(map(math.isfinite, (x0, y0, x1, y1))):
         return EVERYWHERE
     if x1 < x0 or y1 < y0:
         return None
     return (
-        int(np.floor(x0 - pad)),
-        int(np.floor(height - y1 - pad)),
-        int(np.ceil(x1 + pad)),
-        int(np.ceil(height - y0 + pad)),
+        math.floor(x0 - pad),
+        math.floor(height - y1 - pad),
+        math.ceil(x1 + pad),
+        math.ceil(height - y0 + pad),
     )
+
+
+def clip_reach(bbox: Any, height: int, past_edge: bool) -> Box | None:
+    """The pixels an artist clipped to ``bbox`` (display space) may paint.
+
+    matplotlib's Agg renderer rounds a clip rectangle to whole pixels. Paths, meshes and
+    texts stop before its rounded right and bottom edges; markers and images are clipped
+    by Agg's inclusive clip box and reach one pixel past them (``past_edge``). The left
+    and top edges are floored, which also holds where a text's clip is truncated.
+    """
+    x0, y0, x1, y1 = (float(v) for v in bbox.extents)
+    if not all(map(math.isfinite, (x0, y0, x1, y1))):
+        return EVERYWHERE
+    if x1 < x0 or y1 < y0:
+        return None
+    extra = 1 if past_edge else 0
+    return (
+        math.floor(x0),
+        math.floor(height - y1),
+        math.floor(x1 + 0.5) + extra,
+        math.floor(height - y0 + 0.5) + extra,
+    )
+
+
+def paints_past_clip(artist: Artist) -> bool:
+    """Whether Agg may paint the artist one pixel past its clip rectangle's right and
+    bottom edges (:func:`clip_reach`): an artist with markers, an image, a collection
+    (drawn as markers when its paths are one), anything not known to be a plain path,
+    mesh or text."""
+    from matplotlib.collections import QuadMesh
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.text import Text
+
+    if not type(artist).__module__.startswith("matplotlib."):
+        return True  # a class of the user's own may draw in any way
+    if isinstance(artist, Line2D):
+        return bool(private(artist)._marker) and artist.get_markersize() > 0
+    return not isinstance(artist, (Patch, QuadMesh, Text))
 
 
 def clamp(box: Box, width: int, height: int) -> Box:
@@ -64,15 +102,16 @@ def clamp(box: Box, width: int, height: int) -> Box:
     )
 
 
-def axes_box(ax: Axes, height: int) -> Box:
-    """Where the Axes' clipped artists may paint: its clip rectangle in pixels, and for
-    an Axes whose patch is not a rectangle (polar), the bounds of that patch's path as
-    its clip path is measured."""
+def axes_box(ax: Axes, height: int, past_edge: bool = True) -> Box:
+    """Where the Axes' clipped artists may paint: its clip rectangle in pixels (as
+    :func:`clip_reach` has it), and for an Axes whose patch is not a rectangle (polar),
+    the bounds of that patch's path as its clip path is measured."""
     from matplotlib.patches import Rectangle
     from matplotlib.transforms import TransformedPatchPath
 
-    box = to_box(ax.bbox, height, CLIP_PAD)
-    assert box is not None
+    box = clip_reach(ax.bbox, height, past_edge)
+    if box is None:
+        return (0, 0, 0, 0)
     if not isinstance(ax.patch, Rectangle):
         path = TransformedPatchPath(ax.patch).get_fully_transformed_path()
         outline = to_box(path.get_extents(), height, PAD)
@@ -88,7 +127,7 @@ def clip_bounds(artist: Artist, height: int) -> Box | None:
         return None
     clip_box = artist.get_clip_box()
     if clip_box is not None:
-        return to_box(clip_box, height, CLIP_PAD)
+        return clip_reach(clip_box, height, paints_past_clip(artist))
     clip_path = artist.get_clip_path()
     if clip_path is None:
         return None
@@ -129,8 +168,34 @@ def extent(artist: Artist, renderer: Any, height: int) -> Box | None:
         raise Unsupported(f"no extent for a {type(artist).__name__}: {exc}") from None
     from matplotlib.transforms import Bbox
 
-    pad = PAD if isinstance(artist, Text) else PAD + stroke_px(artist)
-    return to_box(Bbox.union(bboxes), height, pad)
+    pad = PAD if isinstance(artist, Text) else PAD + stroke_px(artist) + marker_px(artist)
+    reach = effects_px(artist)
+    if not math.isfinite(reach):
+        raise Unsupported(f"path effects of an unknown kind on a {type(artist).__name__}")
+    return to_box(Bbox.union(bboxes), height, pad + reach)
+
+
+def effects_px(artist: Artist) -> float:
+    """How far the artist's path effects paint beyond it, in pixels (a stroke's half
+    width, a shadow's offset, a ticked stroke's ticks); inf for effects of other kinds."""
+    effects = artist.get_path_effects()
+    if not effects:
+        return 0.0
+    points = 0.0
+    for effect in effects:
+        if type(effect).__module__ != "matplotlib.patheffects":
+            return math.inf
+        dx, dy = getattr(effect, "_offset", (0.0, 0.0))
+        gc = getattr(effect, "_gc", None) or {}
+        width = float(gc.get("linewidth", gc.get("lw", 0.0)) or 0.0)
+        patch = getattr(effect, "patch", None)
+        if patch is not None:
+            width = max(width, float(patch.get_linewidth()))
+        length = float(getattr(effect, "_length", 0.0))
+        points = max(points, abs(dx) + abs(dy) + width / 2 + length)
+    fig = artist.get_figure(root=True)
+    dpi = fig.dpi if fig is not None else 100.0
+    return points * dpi / 72.0 + 1.0
 
 
 def arrow_bounds(ann: Any, renderer: Any) -> Any:
@@ -163,17 +228,33 @@ def stroke_px(artist: Artist) -> float:
     return points * dpi / 72.0 + 1.0
 
 
+def marker_px(artist: Artist) -> float:
+    """What a line's markers reach past the extent matplotlib reports (which pads by half
+    a marker: a tick mark runs a whole marker size from its point)."""
+    from matplotlib.lines import Line2D
+
+    if not isinstance(artist, Line2D) or not private(artist)._marker:
+        return 0.0
+    fig = artist.get_figure(root=True)
+    dpi = fig.dpi if fig is not None else 100.0
+    return 0.5 * float(artist.get_markersize()) * dpi / 72.0
+
+
 def footprint(artist: Artist, axes: Axes | None, renderer: Any, height: int) -> Box | None:
     """A box holding every pixel the drawable paints (as drawn now), or the whole plane
     where that cannot be bounded."""
     from matplotlib.axes import Axes
+    from matplotlib.image import FigureImage
     from matplotlib.legend import Legend
 
     if not artist.get_visible():
         return None
     if axes is not None and artist is axes.patch:  # its edge is stroked on the box
         return to_box(axes.bbox, height, PAD + stroke_px(artist))
-    if axes is None and artist is private(artist).get_figure(root=True).patch:
+    fig = artist.get_figure(root=True)
+    if axes is None and (fig is None or artist is fig.patch):
+        return EVERYWHERE
+    if isinstance(artist, FigureImage):  # its window extent is empty
         return EVERYWHERE
     clipped = clip_bounds(artist, height)
     if clipped is not None:
@@ -182,6 +263,8 @@ def footprint(artist: Artist, axes: Axes | None, renderer: Any, height: int) -> 
         boxes = [to_box(artist.get_tightbbox(renderer) or artist.bbox, height, PAD + 2)]
         return union([b for b in [*boxes, axes_box(artist, height)] if b is not None])
     if isinstance(artist, Legend):
+        if artist.shadow:  # drawn at an offset of its own choosing
+            return EVERYWHERE
         box = to_box(artist.get_window_extent(renderer), height, PAD + 4)
         if private(artist)._loc in (0, "best") and axes is not None:  # moves with the data
             return union([b for b in (box, axes_box(axes, height)) if b is not None])

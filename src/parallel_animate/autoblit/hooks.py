@@ -15,7 +15,7 @@ hooks everything again. A drawable that changed gets its nested artists hooked a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,13 +43,30 @@ class _Hook:
 
 
 def nested(artist: Artist) -> list[Artist]:
-    """The artists drawn as parts of ``artist``: its children, and a text's box."""
+    """The artists drawn as parts of ``artist``: its children, a text's box, a table
+    cell's text."""
+    from matplotlib.table import Cell
     from matplotlib.text import Text
 
     children = [child for child in artist.get_children() if child is not None]
     if isinstance(artist, Text) and artist.get_bbox_patch() is not None:
         children.append(artist.get_bbox_patch())
+    if isinstance(artist, Cell):
+        children.append(artist.get_text())
     return children
+
+
+def tree(artist: Artist) -> Iterator[Artist]:
+    """``artist`` and every artist nested in it, each once."""
+    stack = [artist]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(nested(node))
 
 
 class StaleHooks:
@@ -70,16 +87,13 @@ class StaleHooks:
         self.dirty.clear()
 
     def hook_tree(self, artist: Artist, owner: int) -> None:
-        """Hook ``artist`` and every artist nested in it as parts of drawable ``owner``."""
-        stack = [artist]
-        seen: set[int] = set()
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
+        """Hook ``artist`` and every artist nested in it as parts of drawable ``owner``,
+        and the patch it is clipped to (a change of that patch changes it)."""
+        for node in tree(artist):
             self._hook(node, owner)
-            stack.extend(nested(node))
+        clip_patch = getattr(artist.get_clip_path(), "_patch", None)
+        if clip_patch is not None:
+            self._hook(clip_patch, owner)
 
     def _hook(self, artist: Artist, owner: int) -> None:
         known = self._hooks.get(id(artist))

@@ -9,7 +9,7 @@ lists those *drawables* in that order, so that any of them can be drawn again al
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -106,9 +106,11 @@ def close(
     seeds: set[int],
     regions: dict[int, Box],
     footprints: dict[int, Box | None],
+    measured: Callable[[Drawable], Box | None] | None = None,
 ) -> set[int]:
     """Grow ``seeds`` into H: in every region, every drawable after H's first member
-    there that paints there too."""
+    there that paints there too. A drawable whose footprint meets a region is
+    ``measured`` before it joins (its footprint is padded; the measure is not)."""
     hidden = set(seeds)
     grew = True
     while grew:
@@ -126,9 +128,14 @@ def close(
                 continue
             for d in order[first:]:
                 key = id(d.artist)
-                if key not in hidden and meets(footprints.get(key), box):
-                    hidden.add(key)
-                    grew = True
+                if key in hidden or not meets(footprints.get(key), box):
+                    continue
+                if measured is not None:
+                    footprints[key] = measured(d)
+                    if not meets(footprints[key], box):
+                        continue
+                hidden.add(key)
+                grew = True
     return hidden
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,7 @@ class Plan:
     redraw: dict[int, list[int]] = field(default_factory=dict)
     #: id(artist) -> the key of the region a changing artist stays in
     keys: dict[int, int] = field(default_factory=dict)
+    spill: Any = None  # pixels.Spill: what a partial draw may touch outside the regions
     frames: int = 0  # frames drawn in part with it
 
 

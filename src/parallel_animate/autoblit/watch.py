@@ -101,6 +101,9 @@ class TransformWatch:
             )
             if clip_box is not None and not clipped_to_patch:
                 stack.append(clip_box)
+            clip_path = artist.get_clip_path()
+            if clip_path is not None:
+                stack.append(clip_path)
         while stack:
             node = stack.pop()
             if id(node) in seen:
