@@ -89,6 +89,9 @@ DRAWS_LINE = re.compile(
     r"Frames drawn: (?P<full>\d+) in full, (?P<part>\d+) in part, "
     r"(?P<unchanged>\d+) unchanged \(blit=(?P<blit>.*)\)"
 )
+BOOKKEEPING_LINE = re.compile(
+    r"Auto blit bookkeeping: (?P<ms>[0-9.]+) ms per frame drawn in part or unchanged"
+)
 LIBRARY_LOGGER = "parallel_animate"
 #: At most this many distinct other DEBUG lines are kept (with their counts).
 MAX_DEBUG_LINES = 20
@@ -105,12 +108,17 @@ class DrawCountHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.draws: dict[str, Any] | None = None
+        self.bookkeeping_ms: float | None = None  # blit="auto": per frame in part
         self.others: Counter[str] = Counter()
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             message = record.getMessage()
         except Exception:  # a malformed record must not fail the run
+            return
+        kept = BOOKKEEPING_LINE.fullmatch(message)
+        if kept is not None:
+            self.bookkeeping_ms = float(kept["ms"])
             return
         found = DRAWS_LINE.fullmatch(message)
         if found is None:
@@ -125,6 +133,7 @@ class DrawCountHandler(logging.Handler):
         DEBUG lines of this process, most frequent first, with their counts."""
         return {
             "draws": self.draws,
+            "bookkeeping_ms": self.bookkeeping_ms,
             "debug_lines": [
                 {"message": m, "count": n} for m, n in self.others.most_common(MAX_DEBUG_LINES)
             ],

@@ -30,6 +30,7 @@ COLUMNS: Columns = [
     ("peak_rss_mb", "peak tree RSS MB"),
     ("main_cpu_pct", "main CPU %"),
     ("draws", "draws full/part/same"),
+    ("bookkeeping_ms", "auto bookkeeping ms/frame"),
 ]
 OPTIONAL_COLUMNS = (
     "spread_pct",
@@ -37,6 +38,7 @@ OPTIONAL_COLUMNS = (
     "x_vs_full_redraw",
     "x_vs_peer",
     "draws",
+    "bookkeeping_ms",
 )
 #: The keys of a case's ``draws`` (the library's "Frames drawn" DEBUG line), in order.
 DRAW_KEYS = ("full", "part", "unchanged")
@@ -73,7 +75,11 @@ NOTES = """\
 - draws full/part/same (make_video rows): frames drawn in full / in part / unchanged,
   from the library's DEBUG line "Frames drawn: ..." at the end of the run. With
   blit=True the library counts only the full draws (the first frame of each worker and
-  any redraw), not the blitted frames, so the three need not add up to the frames."""
+  any redraw), not the blitted frames, so the three need not add up to the frames.
+- auto bookkeeping ms/frame (blit="auto" rows): the time the library spent deciding
+  what to redraw (finding the changes, checking the figure's structure, locating the
+  changed artists, texts included), per frame drawn in part or unchanged, summed over
+  the workers; from its DEBUG line "Auto blit bookkeeping: ..." """
 
 
 def _workers(result: dict[str, Any]) -> int:
@@ -135,6 +141,8 @@ def build_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row["main_cpu_pct"] = 100.0 * own / (own + kids)
         if r.get("draws"):
             row["draws"] = {k: r["draws"][k] for k in DRAW_KEYS}
+        if r.get("bookkeeping_ms") is not None:
+            row["bookkeeping_ms"] = r["bookkeeping_ms"]
         rows.append(row)
     return rows
 
@@ -152,7 +160,7 @@ def _fmt(key: str, value: Any) -> str:
     if key == "draws":  # blank where there is nothing to count (not a make_video row)
         return "" if value is None else "/".join(str(value[k]) for k in DRAW_KEYS)
     if value is None:
-        return "-"
+        return "" if key == "bookkeeping_ms" else "-"
     if isinstance(value, bool):
         return "yes" if value else "NO"
     if isinstance(value, float):

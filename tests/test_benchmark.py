@@ -196,10 +196,12 @@ def test_draw_counts_are_parsed_from_the_library_debug_line_during_the_run_only(
         logger.debug(
             "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)", 3, 8, 1, "auto"
         )
+        logger.debug("Auto blit bookkeeping: %.3f ms per frame drawn in part or unchanged", 0.25)
     assert (logger.level, logger.handlers) == (level, handlers)
     logger.debug("Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)", 9, 9, 9, False)
     assert handler.result() == {
         "draws": {"full": 3, "part": 8, "unchanged": 1, "blit": "'auto'"},
+        "bookkeeping_ms": 0.25,
         "debug_lines": [{"message": "auto blit: full draw (new limits)", "count": 1}],
     }
 
@@ -222,8 +224,11 @@ def test_auto_blit_row_end_to_end_draws_in_part(tmp_path, monkeypatch):
     assert rows["ours-auto"]["method"] == "make_video W=1 auto"
     assert rows["ours-auto"]["x_vs_full_redraw"] > 0
     assert rows["ours-auto"]["draws"] == {k: auto[k] for k in ("full", "part", "unchanged")}
+    assert cases["ours"]["bookkeeping_ms"] is None  # nothing decided without auto
+    assert 0 < cases["ours-auto"]["bookkeeping_ms"] < 50
     md = (tmp_path / "results.md").read_text()
     assert "draws full/part/same" in md and "| 6/0/0 |" in md
+    assert "auto bookkeeping ms/frame" in md
     assert f"| {auto['full']}/{auto['part']}/{auto['unchanged']} |" in md
     assert "Warnings:" not in md
 

@@ -166,12 +166,14 @@ def _run(plan: RunPlan) -> Path:
             writer = open_writer(plan.video, plan.output)
 
             draws = [0, 0, 0]
+            deciding = [0.0]
 
             def commit(encoded: EncodedSegment, writer: SegmentWriter = writer) -> None:
                 writer.add(encoded)
                 progress.on_saved(encoded.n_frames)
                 for i, n in enumerate(encoded.draws):
                     draws[i] += n
+                deciding[0] += encoded.bookkeeping_s
 
             def start_backend() -> None:  # when the first segment must be rendered
                 backend.start(
@@ -201,6 +203,11 @@ def _run(plan: RunPlan) -> Path:
             _logger.debug(
                 "Frames drawn: %d in full, %d in part, %d unchanged (blit=%r)", *draws, plan.blit
             )
+            if draws[1] + draws[2]:
+                _logger.debug(
+                    "Auto blit bookkeeping: %.3f ms per frame drawn in part or unchanged",
+                    1000.0 * deciding[0] / (draws[1] + draws[2]),
+                )
             if resumer is not None:
                 _log_resume(resumer, store)
         except BaseException as exc:

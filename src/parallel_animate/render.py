@@ -178,6 +178,8 @@ class FrameRenderer:
         #: with blit="auto": frames drawn in part, and frames where nothing changed
         self.partial_draws = 0
         self.unchanged = 0
+        #: with blit="auto": seconds spent deciding what to redraw (see AutoBlitter)
+        self.bookkeeping_s = 0.0
 
     def draw_counts(self) -> tuple[int, int, int]:
         """Frames drawn so far: (in full, in part, unchanged)."""
@@ -190,6 +192,8 @@ class FrameRenderer:
         in ``update()``. Without figure reuse, every frame gets a fresh figure.
         """
         if self._fig is not None and not self.reuse_figure and self._used:
+            if self._auto is not None:
+                self._auto.close()
             close_figure(self._fig, self.lent)
             self._fig = None
         if self.style.tight and self.crop is None:
@@ -238,7 +242,9 @@ class FrameRenderer:
         elif self._auto is not None:
             auto = self._auto
             full, part, same = auto.full_draws, auto.partial_draws, auto.unchanged
+            deciding = auto.bookkeeping_s
             pixels = auto.draw()
+            self.bookkeeping_s += auto.bookkeeping_s - deciding
             self.full_draws += auto.full_draws - full
             self.partial_draws += auto.partial_draws - part
             self.unchanged += auto.unchanged - same
@@ -251,6 +257,8 @@ class FrameRenderer:
         return pixels
 
     def close(self) -> None:
+        if self._auto is not None:
+            self._auto.close()  # the figure may be the caller's: its callbacks back
         if self._fig is not None:
             close_figure(self._fig, self.lent)
             self._fig = None

@@ -93,6 +93,7 @@ def render_segment(
     """
     renderer, lock = _renderer_for(context)
     before = renderer.draw_counts()
+    deciding = renderer.bookkeeping_s
     encoder = make_segment_encoder(context.video, segment.start)
     name = type(context.animator).__name__
     n_frames = 0
@@ -132,6 +133,7 @@ def render_segment(
         height=height,
         data=data,
         draws=_since(before, renderer.draw_counts()),
+        bookkeeping_s=renderer.bookkeeping_s - deciding,
     )
 
 

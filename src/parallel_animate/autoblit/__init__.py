@@ -21,6 +21,7 @@ docs/internals.md says more.
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -80,6 +81,10 @@ class AutoBlitter:
         self.full_draws = 0
         self.partial_draws = 0
         self.unchanged = 0
+        #: seconds spent deciding what to redraw, over the frames drawn in part or
+        #: unchanged (finding the changes, checking the structure, their regions)
+        self.bookkeeping_s = 0.0
+        self._started = 0.0
         self._plan: Plan | None = None
         self._order: list[Drawable] = []
         self._structure: Any = None
@@ -109,6 +114,7 @@ class AutoBlitter:
     # -- the frame ---------------------------------------------------------------
     def draw(self) -> np.ndarray:
         """Draw the figure as it is now (after ``update()``); return its RGBA pixels."""
+        self._started = time.perf_counter()
         canvas = agg_canvas(self.fig)
         self._texts_now = {}
         # What update() changed, before anything here marks more (autoscaling, ticks).
@@ -126,6 +132,7 @@ class AutoBlitter:
             changed = self._changed(dirty, stale)
             if not changed:
                 self.unchanged += 1
+                self.bookkeeping_s += time.perf_counter() - self._started
                 self._settle()
                 return np.asarray(canvas.buffer_rgba())
             groups = self._groups_of(changed)
@@ -440,6 +447,7 @@ class AutoBlitter:
 
     # -- drawing in part -------------------------------------------------------------
     def _partial(self, plan: Plan, groups: dict[int, Region]) -> np.ndarray:
+        self.bookkeeping_s += time.perf_counter() - self._started
         canvas = agg_canvas(self.fig)
         renderer = canvas.get_renderer()
         buffer = np.asarray(canvas.buffer_rgba())

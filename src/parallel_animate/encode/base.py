@@ -82,6 +82,8 @@ class EncodedSegment:
     data: bytes | tuple[bytes, ...]
     #: how its frames were drawn: (in full, in part, unchanged); for the logs
     draws: tuple[int, int, int] = (0, 0, 0)
+    #: seconds blit="auto" spent deciding what to redraw, over its frames; for the logs
+    bookkeeping_s: float = 0.0
 
     def container_file(self) -> bytes:
         """``data`` of a video format's segment: the container file's bytes."""
