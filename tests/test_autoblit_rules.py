@@ -8,11 +8,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from parallel_animate import Animator
+from parallel_animate.autoblit.boxes import extent, inside
 from parallel_animate.autoblit.order import draw_order, needs_check
+from parallel_animate.autoblit.textbound import ASCII, text_bound
 from parallel_animate.render import FrameRenderer
 from parallel_animate.style import FrameStyle
 
@@ -93,3 +96,51 @@ def test_draw_counts_add_up_over_fresh_figures():
         renderer.render(i, 0.3 * i)
     assert renderer.draw_counts() == (4, 0, 0)
     renderer.close()
+
+
+def _ink_box(fig, text):
+    """Where ``text`` paints, drawn alone on a cleared canvas (x0, y0, x1, y1; rows down)."""
+    renderer = fig.canvas.get_renderer()
+    renderer.clear()
+    text.draw(renderer)
+    alpha = np.asarray(fig.canvas.buffer_rgba())[..., 3]
+    rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+    return (cols[0], rows[0], cols[-1] + 1, rows[-1] + 1)
+
+
+@pytest.mark.parametrize("family", ["DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"])
+def test_the_text_bound_holds_every_pixel_a_text_paints(family):
+    """text_bound (no layout) holds the ink and the laid-out extent of plain texts of
+    any alignment, size and ASCII content; it declines what it cannot bound."""
+    fig = plt.figure(figsize=(6, 4), dpi=87)
+    fig.canvas.draw()
+    height = fig.canvas.get_width_height(physical=True)[1]
+    renderer = fig.canvas.get_renderer()
+    rng = np.random.default_rng(7)
+    samples = ["W" * 9, "@m%W|_jgy", "Ij1!,.", "value +0.1234  frame 17", " lead", "trail "]
+    plain = [c for c in ASCII if c != "$"]  # "$" starts mathtext: laid out instead
+    samples += ["".join(rng.choice(plain, size=12)) for _ in range(6)]
+    checked = 0
+    for size in (6, 19):
+        for ha in ("left", "center", "right"):
+            for va in ("baseline", "top", "bottom", "center", "center_baseline"):
+                for chars in samples:
+                    text = fig.text(0.5, 0.5, chars, family=family, size=size, ha=ha, va=va)
+                    bound = text_bound(text, height)
+                    assert bound is not None, (chars, size, ha, va)
+                    assert inside(extent(text, renderer, height), bound), (chars, size, ha, va)
+                    if chars.strip():
+                        assert inside(_ink_box(fig, text), bound), (chars, size, ha, va)
+                    text.remove()
+                    checked += 1
+    assert checked == 2 * 3 * 5 * len(samples)
+    for declined in (
+        fig.text(0.5, 0.5, "two\nlines"),
+        fig.text(0.5, 0.5, "$x^2$"),
+        fig.text(0.5, 0.5, "rotated", rotation=30),
+        fig.text(0.5, 0.5, "boxed", bbox={"facecolor": "w"}),
+        fig.text(0.5, 0.5, "naïve"),
+        fig.text(0.5, 0.5, ""),
+    ):
+        assert text_bound(declined, height) is None, declined.get_text()
+    plt.close(fig)

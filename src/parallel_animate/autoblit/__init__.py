@@ -31,13 +31,12 @@ from parallel_animate.autoblit.boxes import (
     Unsupported,
     axes_box,
     clamp,
-    clipped_inside,
+    clip_bounds,
     envelope,
     extent,
     footprint,
     inside,
     meets,
-    paints_past_clip,
     private,
     union,
 )
@@ -55,6 +54,7 @@ from parallel_animate.autoblit.order import (
 )
 from parallel_animate.autoblit.pixels import Spill, keep_inside, measure
 from parallel_animate.autoblit.regions import Plan, Region
+from parallel_animate.autoblit.textbound import text_bound
 from parallel_animate.autoblit.watch import TickWatch, TransformWatch
 from parallel_animate.blit import agg_canvas
 
@@ -98,8 +98,8 @@ class AutoBlitter:
         self._axes_boxes: dict[tuple[int, bool], Box] = {}
         #: id(artist) -> where it paints, measured (static drawables, as last drawn)
         self._measured: dict[int, Box | None] = {}
-        #: id(artist) -> (its clip box, clip path, clip on, whether inside its Axes' box)
-        self._clips: dict[int, tuple[Any, Any, bool, bool]] = {}
+        #: id(artist) -> (its clip box, clip path, clip on, how it fits its Axes' box)
+        self._clips: dict[int, tuple[Any, Any, bool, int]] = {}
         self._ticks = TickWatch(None)
         self._transforms = TransformWatch(())
         self._disabled = False
@@ -258,20 +258,29 @@ class AutoBlitter:
         renderer = canvas.get_renderer()
         height = canvas.get_width_height(physical=True)[1]
         members: dict[int, list[int]] = {}  # region key -> the changed drawables in it
-        boxes: dict[int, Box | None] = {}  # an Axes' box, or a text's old and new extents
+        boxes: dict[int, Box | None] = {}  # a text's old and new extents
+        #: id(Axes) -> (the Axes, whether a change in it reaches past its clip's edge)
+        past: dict[int, tuple[Axes, bool]] = {}
         for d in changed:
             ax = d.axes
             if ax is not None and ax.name == "3d":
                 raise Unsupported("a 3D Axes changed")
             reach: Box | None = None
             if ax is not None:
-                box = self._axes_box(ax, height, paints_past_clip(d.artist))
-                if self._clipped_inside(d.artist, box, height) or (
-                    (reach := extent(d.artist, renderer, height)) is None or inside(reach, box)
-                ):
+                fit = self._clip_fit(d.artist, ax, height)
+                if not fit:  # a text well inside needs no layout; others are measured
+                    bound = text_bound(d.artist, height) if isinstance(d.artist, Text) else None
+                    if bound is not None and inside(bound, self._axes_box(ax, height, False)):
+                        fit = 1
+                if not fit:
+                    reach = extent(d.artist, renderer, height)
+                    if reach is None or inside(reach, self._axes_box(ax, height, False)):
+                        fit = 1
+                    elif inside(reach, self._axes_box(ax, height, True)):
+                        fit = 2
+                if fit:
                     members.setdefault(id(ax), []).append(id(d.artist))
-                    known = boxes.get(id(ax))
-                    boxes[id(ax)] = box if known is None else union([known, box])
+                    past[id(ax)] = (ax, fit == 2 or (id(ax) in past and past[id(ax)][1]))
                     continue
             if not isinstance(d.artist, Text):
                 raise Unsupported(f"a {type(d.artist).__name__} reaches out of its Axes")
@@ -284,9 +293,10 @@ class AutoBlitter:
             old = self._last_extent(d, height)
             members[id(d.artist)] = [id(d.artist)]
             boxes[id(d.artist)] = union([b for b in (old, reach) if b is not None])
-        axes_keys = {id(ax) for ax in self.fig.axes}
+        for key, (ax, wide) in past.items():
+            boxes[key] = self._axes_box(ax, height, wide)
         return {
-            key: Region(boxes[key], key, tuple(ids), text=key not in axes_keys)
+            key: Region(boxes[key], key, tuple(ids), text=key not in past)
             for key, ids in members.items()
         }
 
@@ -297,9 +307,11 @@ class AutoBlitter:
             box = self._axes_boxes[(id(ax), past_edge)] = axes_box(ax, height, past_edge)
         return box
 
-    def _clipped_inside(self, artist: Artist, box: Box, height: int) -> bool:
-        """Whether the artist is clipped inside ``box``: known while its clip box, clip
-        path and clip flag stay the objects they were (their values are watched)."""
+    def _clip_fit(self, artist: Artist, ax: Axes, height: int) -> int:
+        """Whether the artist is clipped inside its Axes' box: 1 inside the box of what
+        stops at the clip's edge, 2 only inside the box one pixel wider, 0 neither.
+        Known while its clip box, clip path and clip flag stay the objects they were
+        (their values are watched)."""
         clip = (artist.clipbox, private(artist)._clippath, private(artist)._clipon)
         known = self._clips.get(id(artist))
         if (
@@ -310,9 +322,15 @@ class AutoBlitter:
             and known[2] == clip[2]
         ):
             return known[3]
-        inside = clipped_inside(artist, box, height)
-        self._clips[id(artist)] = (*clip, inside)
-        return inside
+        reach = clip_bounds(artist, height)
+        fit = 0
+        if reach is not None:
+            if inside(reach, self._axes_box(ax, height, False)):
+                fit = 1
+            elif inside(reach, self._axes_box(ax, height, True)):
+                fit = 2
+        self._clips[id(artist)] = (*clip, fit)
+        return fit
 
     def _covered(self, plan: Plan, changed: list[Drawable], groups: dict[int, Region]) -> bool:
         """Whether the plan covers this frame: every changed drawable in H, every region
@@ -367,13 +385,13 @@ class AutoBlitter:
         by_id = {id(d.artist): d for d in self._order}
         regions: dict[int, Box] = {}
         for key in set(keys.values()):
-            if key in axes_by_id:  # reaching past the clip if any of its members may
-                past = any(
-                    paints_past_clip(by_id[m].artist)
-                    for m, k in keys.items()
-                    if k == key and m in by_id
+            if key in axes_by_id:  # as this frame's changes need it, or an earlier plan's
+                known = [groups[key].box] if key in groups else []
+                if previous is not None and key in previous.regions:
+                    known.append(previous.regions[key])
+                regions[key] = union([b for b in known if b is not None]) or self._axes_box(
+                    axes_by_id[key], height, True
                 )
-                regions[key] = self._axes_box(axes_by_id[key], height, past)
             elif key in by_id:
                 now = extent(by_id[key].artist, renderer, height)
                 boxes = [b for b in (now, texts.get(key)) if b is not None]

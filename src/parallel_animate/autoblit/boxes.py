@@ -138,12 +138,6 @@ def clip_bounds(artist: Artist, height: int) -> Box | None:
     return to_box(bounds, height, PAD)
 
 
-def clipped_inside(artist: Artist, box: Box, height: int) -> bool:
-    """Whether the artist is clipped to a region inside ``box``."""
-    clipped = clip_bounds(artist, height)
-    return clipped is not None and inside(clipped, box)
-
-
 def extent(artist: Artist, renderer: Any, height: int) -> Box | None:
     """Where the artist paints, padded: its window extent, its text box and arrow."""
     from matplotlib.text import Annotation, Text

@@ -209,17 +209,17 @@ def structure(fig: Figure) -> Any:
     view and children (with their zorders). Any change to it means a full draw."""
     canvas = agg_canvas(fig)
     axes_state = []
-    for ax in fig.axes:
+    for ax in fig.axes:  # the limits are as autoscaling left them (draw() asked first)
         state: tuple[Any, ...] = (
             id(ax),
-            ax.get_visible(),
-            tuple(ax.bbox.bounds),
-            tuple(ax.viewLim.bounds),
+            private(ax)._visible,
+            ax.bbox.get_points().tobytes(),
+            private(ax)._viewLim.get_points().tobytes(),
             ax.get_xscale(),
             ax.get_yscale(),
             ax.axison,
             private(ax)._frameon,
-            tuple((id(a), a.zorder, private(a)._animated) for a in ax.get_children()),
+            [(id(a), a.zorder, private(a)._animated) for a in ax.get_children()],
         )
         if ax.name == "3d":
             view = (private(ax).elev, private(ax).azim, getattr(ax, "roll", None))
