@@ -25,7 +25,8 @@ The cases register into blit_corpus's ``CASES``/``GROUPS``, under groups named
 - ``unseen-figure``: figure-level artists under the Axes (texts, patches, figimage);
 - ``unseen-flags``: ``animated`` toggled, ``stale`` forced, transforms replaced, zorders
   swapped;
-- ``unseen-axes``: a title's fontsize, colorbar ticks, shared y with a twin.
+- ``unseen-axes``: a title's fontsize, colorbar ticks, shared y with a twin;
+- ``unseen-back-in``: a text, and a line, drawn outside their Axes and then back in.
 """
 
 from __future__ import annotations
@@ -920,6 +921,59 @@ class ShareyTwin(CorpusAnimator):
         self.la.set_ydata(wave(params))
         self.lb.set_ydata(wave(params, step=-0.5))
         self.lt.set_ydata(2.8 * wave(params, step=0.3))
+
+
+# --- back inside: old pixels drawn outside the Axes ------------------------------------
+
+
+@case("unseen-back-in")
+class TextOutAndBackIn(CorpusAnimator):
+    """An unclipped text steps out of its Axes and back in while a line changes: its
+    pixels drawn outside must go when it is back inside."""
+
+    name = "text_out_and_back_in"
+    n_frames = 12
+
+    def setup(self):
+        fig = self.new_figure()
+        ax = fig.add_axes((0.2, 0.2, 0.6, 0.6))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-1.2, 1.2)
+        (self.line,) = ax.plot(X / X[-1], wave(0))
+        self.text = ax.text(0.5, 0.5, "hello", transform=ax.transAxes)
+        return fig
+
+    def params(self):
+        return list(range(self.n_frames))
+
+    def update(self, k, params):
+        xs = [0.5, 0.55, 0.6, 0.9, 0.95, 0.6, 0.5, 0.95, 0.5, 0.55, 0.95, 0.6]
+        self.text.set_x(xs[k])
+        self.text.set_text("hello" + "!" * (k % 3))
+        self.line.set_ydata(wave(params))
+
+
+@case("unseen-back-in")
+class LineClippedAfterReachingOut(CorpusAnimator):
+    """An unclipped line reaches out of its Axes (a full draw), then is clipped again
+    and changes: its pixels outside must go."""
+
+    name = "line_clipped_after_reaching_out"
+    n_frames = 8
+
+    def setup(self):
+        fig = self.new_figure()
+        ax = fig.add_axes((0.2, 0.2, 0.6, 0.6))
+        ax.set_xlim(0, X[-1])
+        ax.set_ylim(-1, 1)
+        (self.line,) = ax.plot(X, wave(0), lw=3)
+        (self.other,) = ax.plot(X, 0.5 * wave(0))
+        return fig
+
+    def update(self, k, params):
+        self.line.set_clip_on(k % 4 == 1)
+        self.line.set_ydata(1.6 * wave(params))
+        self.other.set_ydata(0.5 * wave(params, step=-0.4))
 
 
 #: the names of this module's cases, in the order they are registered

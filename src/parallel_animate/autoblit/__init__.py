@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from parallel_animate.autoblit.boxes import (
+    EVERYWHERE,
     Box,
     Unsupported,
     axes_box,
@@ -105,10 +106,11 @@ class AutoBlitter:
         self._disabled = False
         self._strikes = 0
         self._verified = False  # a plan of this figure matched a full draw
-        #: texts that change outside their Axes: their extents as last drawn, and as
-        #: found for the frame being drawn
-        self._text_extents: dict[int, Box | None] = {}
-        self._texts_now: dict[int, tuple[Artist, Box | None]] = {}
+        #: where drawables not clipped inside their Axes (texts, legends) were last
+        #: drawn, and where the frame being drawn puts those that changed (None: inside
+        #: their Axes, or nothing)
+        self._drawn: dict[int, Box | None] = {}
+        self._now: dict[int, tuple[Artist, Box | None]] = {}
         self._footprints: dict[int, Box | None] = {}  # of the drawables as last drawn
 
     # -- the frame ---------------------------------------------------------------
@@ -116,7 +118,7 @@ class AutoBlitter:
         """Draw the figure as it is now (after ``update()``); return its RGBA pixels."""
         self._started = time.perf_counter()
         canvas = agg_canvas(self.fig)
-        self._texts_now = {}
+        self._now = {}
         # What update() changed, before anything here marks more (autoscaling, ticks).
         dirty = self._hooks.take()
         stale = [id(ax) for ax in self.fig.axes if private(ax)._stale]
@@ -152,20 +154,37 @@ class AutoBlitter:
         self._forget_plan()
         if not self._disabled:
             self._record()
-            renderer = canvas.get_renderer()
-            height = canvas.get_width_height(physical=True)[1]
-            for key, (artist, _) in self._texts_now.items():
-                self._text_extents[key] = extent(artist, renderer, height)
-        self._texts_now = {}
+        self._now = {}
         return np.asarray(canvas.buffer_rgba())
+
+    def _extents_as_drawn(self) -> dict[int, Box | None]:
+        """Where the full draw just made drew each drawable that is not clipped inside
+        its Axes (texts, legends; not tick parts): where its old pixels are when it
+        changes, which may be outside its Axes."""
+        from matplotlib.text import Text
+
+        canvas = agg_canvas(self.fig)
+        renderer = canvas.get_renderer()
+        height = canvas.get_width_height(physical=True)[1]
+        found: dict[int, Box | None] = {}
+        for d in self._order:
+            if d.tick or (d.axes is None and not isinstance(d.artist, Text)):
+                continue  # a tick's change is a full draw; so is a figure-level artist's
+            if d.axes is not None and self._clip_fit(d.artist, d.axes, height):
+                continue
+            try:
+                found[id(d.artist)] = extent(d.artist, renderer, height)
+            except Unsupported:
+                found[id(d.artist)] = EVERYWHERE
+        return found
 
     def _last_extent(self, d: Drawable, height: int) -> Box | None:
         """Where a text that now reaches out of its Axes was drawn last: as measured
         then; inside its Axes' box if it changed inside it; its footprint if it had not
         changed since the last plan was learned. Else this frame is drawn in full."""
         key = id(d.artist)
-        if key in self._text_extents:
-            return self._text_extents[key]
+        if key in self._drawn:
+            return self._drawn[key]
         plan = self._plan
         if plan is not None and d.axes is not None and plan.keys.get(key) == id(d.axes):
             return axes_box(d.axes, height)
@@ -173,11 +192,11 @@ class AutoBlitter:
             return self._footprints[key]
         raise Unsupported("a text changed outside its Axes for the first time")
 
-    def _keep_text_extents(self) -> None:
+    def _keep_drawn(self) -> None:
         """The frame is drawn: the texts' extents found for it are now the last ones."""
-        for key, (_, box) in self._texts_now.items():
-            self._text_extents[key] = box
-        self._texts_now = {}
+        for key, (_, box) in self._now.items():
+            self._drawn[key] = box
+        self._now = {}
 
     def _forget_plan(self) -> None:
         if self._plan is not None and self._plan.frames < SHORT_PLAN:
@@ -203,6 +222,7 @@ class AutoBlitter:
             self._transforms = TransformWatch(d.artist for d in self._order)
             self._signatures = {id(a): signature(a) for _, a in self._watched}
             self._stales = stales_of(self.fig, self._order)
+            self._drawn = self._extents_as_drawn()
             self._hooks.attach((d.artist for d in self._order), containers(self.fig))
         except Unsupported as why:
             _logger.debug("auto blit: off for this figure (%s)", why)
@@ -266,6 +286,7 @@ class AutoBlitter:
             if ax is not None and ax.name == "3d":
                 raise Unsupported("a 3D Axes changed")
             reach: Box | None = None
+            bound: Box | None = None
             if ax is not None:
                 fit = self._clip_fit(d.artist, ax, height)
                 if not fit:  # a text well inside needs no layout; others are measured
@@ -278,6 +299,18 @@ class AutoBlitter:
                         fit = 1
                     elif inside(reach, self._axes_box(ax, height, True)):
                         fit = 2
+                old = self._drawn.get(id(d.artist))  # None: inside its Axes, or nothing
+                if fit and old is not None and not inside(old, self._axes_box(ax, height, False)):
+                    if inside(old, self._axes_box(ax, height, True)):
+                        fit = 2
+                    elif isinstance(d.artist, Text):  # back in its Axes: its old pixels go
+                        fit = 0
+                        reach = reach or extent(d.artist, renderer, height)
+                    else:
+                        what = type(d.artist).__name__
+                        raise Unsupported(f"a {what} drawn out of its Axes changed")
+                if fit:
+                    self._now[id(d.artist)] = (d.artist, reach or bound)
                 if fit:
                     members.setdefault(id(ax), []).append(id(d.artist))
                     past[id(ax)] = (ax, fit == 2 or (id(ax) in past and past[id(ax)][1]))
@@ -289,7 +322,7 @@ class AutoBlitter:
             if ax is None:
                 reach = extent(d.artist, renderer, height)
             # Its old pixels must go too: the region holds its extent as last drawn.
-            self._texts_now[id(d.artist)] = (d.artist, reach)
+            self._now[id(d.artist)] = (d.artist, reach)
             old = self._last_extent(d, height)
             members[id(d.artist)] = [id(d.artist)]
             boxes[id(d.artist)] = union([b for b in (old, reach) if b is not None])
@@ -459,7 +492,7 @@ class AutoBlitter:
         spill = Spill(regions, reach, buffer.shape[1], buffer.shape[0])
         self._plan = Plan(hidden, background, regions, footprints, redraw, keys, spill)
         self._verified = True
-        self._keep_text_extents()
+        self._keep_drawn()
         self._settle()
         return buffer
 
@@ -483,6 +516,6 @@ class AutoBlitter:
         plan.spill.put_back(buffer, kept, boxes)
         plan.frames += 1
         self.partial_draws += 1
-        self._keep_text_extents()
+        self._keep_drawn()
         self._settle()
         return buffer

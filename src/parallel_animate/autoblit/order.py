@@ -36,6 +36,7 @@ class Drawable:
     artist: Artist
     axes: Axes | None  # None: a figure-level artist
     index: int = 0
+    tick: bool = False  # a part of a tick (its line or label): many, and set by the draw
 
 
 def draw_order(fig: Figure) -> list[Drawable]:
@@ -96,7 +97,7 @@ def expand_axis(axis: Axis, parent: Axes) -> Iterator[Drawable]:
     for tick in private(axis)._update_ticks():  # the ticks its last draw drew
         if tick.get_visible():
             for part in (tick.gridline, tick.tick1line, tick.tick2line, tick.label1, tick.label2):
-                yield Drawable(part, parent)
+                yield Drawable(part, parent, tick=True)
     yield Drawable(axis.label, parent)
     yield Drawable(axis.offsetText, parent)
 
