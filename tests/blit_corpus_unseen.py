@@ -5,7 +5,7 @@ The same rules as blit_corpus.py: ``update(k, params)`` depends on the frame ind
 (``params`` is ``k``), draws frame ``k`` the same whatever was drawn before (every piece
 of state an update touches is set from ``k``, toggles included), uses no randomness
 other than generators seeded by the frame, and returns nothing. Figures are ~3x2 in at
-70 dpi (a few at odd sizes and dpis on purpose), 6-8 frames.
+70 dpi (a few at odd sizes and dpis on purpose), 6-12 frames.
 
 The cases register into blit_corpus's ``CASES``/``GROUPS``, under groups named
 ``"unseen-..."``; ``UNSEEN`` lists their names. Groups:
@@ -942,9 +942,6 @@ class TextOutAndBackIn(CorpusAnimator):
         (self.line,) = ax.plot(X / X[-1], wave(0))
         self.text = ax.text(0.5, 0.5, "hello", transform=ax.transAxes)
         return fig
-
-    def params(self):
-        return list(range(self.n_frames))
 
     def update(self, k, params):
         xs = [0.5, 0.55, 0.6, 0.9, 0.95, 0.6, 0.5, 0.95, 0.5, 0.55, 0.95, 0.6]

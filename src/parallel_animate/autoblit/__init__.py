@@ -27,12 +27,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from parallel_animate.autoblit.boxes import (
-    EVERYWHERE,
     Box,
     Unsupported,
-    axes_box,
     clamp,
-    clip_bounds,
     envelope,
     extent,
     footprint,
@@ -42,6 +39,7 @@ from parallel_animate.autoblit.boxes import (
     union,
 )
 from parallel_animate.autoblit.hooks import CONTAINER, StaleHooks, tree
+from parallel_animate.autoblit.locate import Locator
 from parallel_animate.autoblit.order import (
     Drawable,
     close,
@@ -55,13 +53,11 @@ from parallel_animate.autoblit.order import (
 )
 from parallel_animate.autoblit.pixels import Spill, keep_inside, measure
 from parallel_animate.autoblit.regions import Plan, Region
-from parallel_animate.autoblit.textbound import text_bound
 from parallel_animate.autoblit.watch import TickWatch, TransformWatch
 from parallel_animate.blit import agg_canvas
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["AutoBlitter"]
@@ -95,22 +91,14 @@ class AutoBlitter:
         self._hooks = StaleHooks()  # the drawables flagged as changed
         #: position in the draw order -> id() of the Axes a change there makes stale
         self._stales: list[tuple[int, ...]] = []
-        #: (id(Axes), past_edge) -> axes_box, as recorded
-        self._axes_boxes: dict[tuple[int, bool], Box] = {}
         #: id(artist) -> where it paints, measured (static drawables, as last drawn)
         self._measured: dict[int, Box | None] = {}
-        #: id(artist) -> (its clip box, clip path, clip on, how it fits its Axes' box)
-        self._clips: dict[int, tuple[Any, Any, bool, int]] = {}
         self._ticks = TickWatch(None)
         self._transforms = TransformWatch(())
         self._disabled = False
         self._strikes = 0
         self._verified = False  # a plan of this figure matched a full draw
-        #: where drawables not clipped inside their Axes (texts, legends) were last
-        #: drawn, and where the frame being drawn puts those that changed (None: inside
-        #: their Axes, or nothing)
-        self._drawn: dict[int, Box | None] = {}
-        self._now: dict[int, tuple[Artist, Box | None]] = {}
+        self._locate = Locator(fig)  # where changes paint, where things were drawn
         self._footprints: dict[int, Box | None] = {}  # of the drawables as last drawn
 
     # -- the frame ---------------------------------------------------------------
@@ -118,7 +106,7 @@ class AutoBlitter:
         """Draw the figure as it is now (after ``update()``); return its RGBA pixels."""
         self._started = time.perf_counter()
         canvas = agg_canvas(self.fig)
-        self._now = {}
+        self._locate.now = {}
         # What update() changed, before anything here marks more (autoscaling, ticks).
         dirty = self._hooks.take()
         stale = [id(ax) for ax in self.fig.axes if private(ax)._stale]
@@ -137,7 +125,7 @@ class AutoBlitter:
                 self.bookkeeping_s += time.perf_counter() - self._started
                 self._settle()
                 return np.asarray(canvas.buffer_rgba())
-            groups = self._groups_of(changed)
+            groups = self._locate.groups_of(changed)
             plan = self._plan
             if plan is None or not self._covered(plan, changed, groups):
                 return self._learn(changed, groups)
@@ -154,49 +142,8 @@ class AutoBlitter:
         self._forget_plan()
         if not self._disabled:
             self._record()
-        self._now = {}
+        self._locate.now = {}
         return np.asarray(canvas.buffer_rgba())
-
-    def _extents_as_drawn(self) -> dict[int, Box | None]:
-        """Where the full draw just made drew each drawable that is not clipped inside
-        its Axes (texts, legends; not tick parts): where its old pixels are when it
-        changes, which may be outside its Axes."""
-        from matplotlib.text import Text
-
-        canvas = agg_canvas(self.fig)
-        renderer = canvas.get_renderer()
-        height = canvas.get_width_height(physical=True)[1]
-        found: dict[int, Box | None] = {}
-        for d in self._order:
-            if d.tick or (d.axes is None and not isinstance(d.artist, Text)):
-                continue  # a tick's change is a full draw; so is a figure-level artist's
-            if d.axes is not None and self._clip_fit(d.artist, d.axes, height):
-                continue
-            try:
-                found[id(d.artist)] = extent(d.artist, renderer, height)
-            except Unsupported:
-                found[id(d.artist)] = EVERYWHERE
-        return found
-
-    def _last_extent(self, d: Drawable, height: int) -> Box | None:
-        """Where a text that now reaches out of its Axes was drawn last: as measured
-        then; inside its Axes' box if it changed inside it; its footprint if it had not
-        changed since the last plan was learned. Else this frame is drawn in full."""
-        key = id(d.artist)
-        if key in self._drawn:
-            return self._drawn[key]
-        plan = self._plan
-        if plan is not None and d.axes is not None and plan.keys.get(key) == id(d.axes):
-            return axes_box(d.axes, height)
-        if plan is not None and key not in plan.keys and key in self._footprints:
-            return self._footprints[key]
-        raise Unsupported("a text changed outside its Axes for the first time")
-
-    def _keep_drawn(self) -> None:
-        """The frame is drawn: the texts' extents found for it are now the last ones."""
-        for key, (_, box) in self._now.items():
-            self._drawn[key] = box
-        self._now = {}
 
     def _forget_plan(self) -> None:
         if self._plan is not None and self._plan.frames < SHORT_PLAN:
@@ -210,8 +157,6 @@ class AutoBlitter:
         """After a full draw: the draw order, the structure and the signatures as drawn."""
         self._footprints = {}
         self._measured = {}
-        self._axes_boxes = {}
-        self._clips = {}
         try:
             self._order = draw_order(self.fig)
             self._structure = structure(self.fig)
@@ -222,7 +167,7 @@ class AutoBlitter:
             self._transforms = TransformWatch(d.artist for d in self._order)
             self._signatures = {id(a): signature(a) for _, a in self._watched}
             self._stales = stales_of(self.fig, self._order)
-            self._drawn = self._extents_as_drawn()
+            self._locate.record(self._order)
             self._hooks.attach((d.artist for d in self._order), containers(self.fig))
         except Unsupported as why:
             _logger.debug("auto blit: off for this figure (%s)", why)
@@ -268,102 +213,6 @@ class AutoBlitter:
         if any(key not in explained for key in stale):
             raise Unsupported("something changed that the draw order does not hold")
         return changed
-
-    def _groups_of(self, changed: list[Drawable]) -> dict[int, Region]:
-        """Where each changed drawable paints: its Axes' box when it stays inside it, or,
-        for a text outside (a title, a label, a figure text), its own extent."""
-        from matplotlib.text import Text
-
-        canvas = agg_canvas(self.fig)
-        renderer = canvas.get_renderer()
-        height = canvas.get_width_height(physical=True)[1]
-        members: dict[int, list[int]] = {}  # region key -> the changed drawables in it
-        boxes: dict[int, Box | None] = {}  # a text's old and new extents
-        #: id(Axes) -> (the Axes, whether a change in it reaches past its clip's edge)
-        past: dict[int, tuple[Axes, bool]] = {}
-        for d in changed:
-            ax = d.axes
-            if ax is not None and ax.name == "3d":
-                raise Unsupported("a 3D Axes changed")
-            reach: Box | None = None
-            bound: Box | None = None
-            if ax is not None:
-                fit = self._clip_fit(d.artist, ax, height)
-                if not fit:  # a text well inside needs no layout; others are measured
-                    bound = text_bound(d.artist, height) if isinstance(d.artist, Text) else None
-                    if bound is not None and inside(bound, self._axes_box(ax, height, False)):
-                        fit = 1
-                if not fit:
-                    reach = extent(d.artist, renderer, height)
-                    if reach is None or inside(reach, self._axes_box(ax, height, False)):
-                        fit = 1
-                    elif inside(reach, self._axes_box(ax, height, True)):
-                        fit = 2
-                old = self._drawn.get(id(d.artist))  # None: inside its Axes, or nothing
-                if fit and old is not None and not inside(old, self._axes_box(ax, height, False)):
-                    if inside(old, self._axes_box(ax, height, True)):
-                        fit = 2
-                    elif isinstance(d.artist, Text):  # back in its Axes: its old pixels go
-                        fit = 0
-                        reach = reach or extent(d.artist, renderer, height)
-                    else:
-                        what = type(d.artist).__name__
-                        raise Unsupported(f"a {what} drawn out of its Axes changed")
-                if fit:
-                    self._now[id(d.artist)] = (d.artist, reach or bound)
-                if fit:
-                    members.setdefault(id(ax), []).append(id(d.artist))
-                    past[id(ax)] = (ax, fit == 2 or (id(ax) in past and past[id(ax)][1]))
-                    continue
-            if not isinstance(d.artist, Text):
-                raise Unsupported(f"a {type(d.artist).__name__} reaches out of its Axes")
-            if self.fig.get_layout_engine() is not None:
-                raise Unsupported("a text changed that the layout engine places axes around")
-            if ax is None:
-                reach = extent(d.artist, renderer, height)
-            # Its old pixels must go too: the region holds its extent as last drawn.
-            self._now[id(d.artist)] = (d.artist, reach)
-            old = self._last_extent(d, height)
-            members[id(d.artist)] = [id(d.artist)]
-            boxes[id(d.artist)] = union([b for b in (old, reach) if b is not None])
-        for key, (ax, wide) in past.items():
-            boxes[key] = self._axes_box(ax, height, wide)
-        return {
-            key: Region(boxes[key], key, tuple(ids), text=key not in past)
-            for key, ids in members.items()
-        }
-
-    def _axes_box(self, ax: Axes, height: int, past_edge: bool) -> Box:
-        """The Axes' box, as recorded (a change of it is a change of the structure)."""
-        box = self._axes_boxes.get((id(ax), past_edge))
-        if box is None:
-            box = self._axes_boxes[(id(ax), past_edge)] = axes_box(ax, height, past_edge)
-        return box
-
-    def _clip_fit(self, artist: Artist, ax: Axes, height: int) -> int:
-        """Whether the artist is clipped inside its Axes' box: 1 inside the box of what
-        stops at the clip's edge, 2 only inside the box one pixel wider, 0 neither.
-        Known while its clip box, clip path and clip flag stay the objects they were
-        (their values are watched)."""
-        clip = (artist.clipbox, private(artist)._clippath, private(artist)._clipon)
-        known = self._clips.get(id(artist))
-        if (
-            known is not None
-            and known[0] is clip[0]
-            and clip[1] is None
-            and known[1] is None
-            and known[2] == clip[2]
-        ):
-            return known[3]
-        reach = clip_bounds(artist, height)
-        fit = 0
-        if reach is not None:
-            if inside(reach, self._axes_box(ax, height, False)):
-                fit = 1
-            elif inside(reach, self._axes_box(ax, height, True)):
-                fit = 2
-        self._clips[id(artist)] = (*clip, fit)
-        return fit
 
     def _covered(self, plan: Plan, changed: list[Drawable], groups: dict[int, Region]) -> bool:
         """Whether the plan covers this frame: every changed drawable in H, every region
@@ -422,7 +271,7 @@ class AutoBlitter:
                 known = [groups[key].box] if key in groups else []
                 if previous is not None and key in previous.regions:
                     known.append(previous.regions[key])
-                regions[key] = union([b for b in known if b is not None]) or self._axes_box(
+                regions[key] = union([b for b in known if b is not None]) or self._locate.axes_box(
                     axes_by_id[key], height, True
                 )
             elif key in by_id:
@@ -492,7 +341,7 @@ class AutoBlitter:
         spill = Spill(regions, reach, buffer.shape[1], buffer.shape[0])
         self._plan = Plan(hidden, background, regions, footprints, redraw, keys, spill)
         self._verified = True
-        self._keep_drawn()
+        self._locate.keep()
         self._settle()
         return buffer
 
@@ -516,6 +365,6 @@ class AutoBlitter:
         plan.spill.put_back(buffer, kept, boxes)
         plan.frames += 1
         self.partial_draws += 1
-        self._keep_drawn()
+        self._locate.keep()
         self._settle()
         return buffer

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from parallel_animate.autoblit.boxes import private
+
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
 
@@ -49,8 +51,9 @@ def nested(artist: Artist) -> list[Artist]:
     from matplotlib.text import Text
 
     children = [child for child in artist.get_children() if child is not None]
-    if isinstance(artist, Text) and artist.get_bbox_patch() is not None:
-        children.append(artist.get_bbox_patch())
+    patch = artist.get_bbox_patch() if isinstance(artist, Text) else None
+    if patch is not None:
+        children.append(patch)
     if isinstance(artist, Cell):
         children.append(artist.get_text())
     return children
@@ -97,11 +100,10 @@ class StaleHooks:
 
     def _hook(self, artist: Artist, owner: int) -> None:
         known = self._hooks.get(id(artist))
-        if known is not None and artist.stale_callback is known[1]:
-            hook = known[1]
-        else:
+        hook = known[1] if known is not None else None
+        if hook is None or private(artist).stale_callback is not hook:
             hook = _Hook(artist.stale_callback, self.dirty)
-            artist.stale_callback = hook
+            private(artist).stale_callback = hook
             self._hooks[id(artist)] = (artist, hook)
         if owner not in hook.owners:
             hook.owners += (owner,)
@@ -115,7 +117,7 @@ class StaleHooks:
     def detach(self) -> None:
         """Give every hooked artist its own callback back (where it still has ours)."""
         for artist, hook in self._hooks.values():
-            if artist.stale_callback is hook:
-                artist.stale_callback = hook.original
+            if private(artist).stale_callback is hook:
+                private(artist).stale_callback = hook.original
         self._hooks.clear()
         self.dirty.clear()

@@ -153,10 +153,10 @@ def stales_of(fig: Figure, order: list[Drawable]) -> list[tuple[int, ...]]:
     found = []
     for d in order:
         keys: list[int] = []
-        ax = d.artist if isinstance(d.artist, Axes) else d.axes
-        while ax is not None and id(ax) not in keys:
-            keys.append(id(ax))
-            ax = parents.get(id(ax))
+        node: Any = d.artist if isinstance(d.artist, Axes) else d.axes
+        while node is not None and id(node) not in keys:
+            keys.append(id(node))
+            node = parents.get(id(node))
         found.append(tuple(keys))
     return found
 

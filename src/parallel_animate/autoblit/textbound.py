@@ -56,7 +56,7 @@ def _font_reach(
             ("OS/2", "sTypoAscender", "sTypoDescender"),
             ("hhea", "ascent", "descent"),
         ):
-            found = font.get_sfnt_table(table)
+            found = private(font).get_sfnt_table(table)
             if found:
                 ascents.append(found[up])
                 descents.append(found[down])
