@@ -15,7 +15,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fidelity, report, resume_cost
+from benchmarks import examples_cost, fidelity, report, resume_cost
 from benchmarks.methods import DASK, METHODS, PEER, CaseSpec
 from benchmarks.plot import write_scaling_plot
 from benchmarks.scenes import SCENES
@@ -152,8 +152,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="frame counts for --rss-check (default: 60,600)",
     )
     resume_cost.add_arguments(ap)
+    examples_cost.add_arguments(ap)
     args = ap.parse_args(argv)
-    resume_cost.check_args(ap, args)  # its defaults first (scene, workers)
+    examples_cost.check_args(ap, args)  # the modes' defaults first (scene, workers)
+    resume_cost.check_args(ap, args)
     if args.scenes is None:
         args.scenes = list(SCENES)
     if args.frames_scale <= 0:
@@ -374,7 +376,13 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             sys.exit(f"error: {exc}")
     run = (
-        resume_cost.main if args.resume_cost else main_rss_check if args.rss_check else main_table
+        resume_cost.main
+        if args.resume_cost
+        else examples_cost.main
+        if args.examples
+        else main_rss_check
+        if args.rss_check
+        else main_table
     )
     if args.keep_videos:
         return run(args, args.out / "videos")

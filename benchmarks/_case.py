@@ -180,14 +180,22 @@ def run_ours(scene: scenes.Scene, args: argparse.Namespace, blit: bool | str) ->
     ``update()`` returns, over a background) or "auto" (the default: what changed).
     The frames drawn in full / in part / unchanged come from the pipeline's DEBUG line.
     """
-    animator = scene.animator()
     params = scene.params(args.frames)
+    return timed_make_video(scene.animator(), args.output, params, scene.fps, args.workers, blit)
+
+
+def timed_make_video(
+    animator: Any, output: Path, params: Any, fps: float, workers: int, blit: bool | str
+) -> dict[str, Any]:
+    """``animator.make_video(output, params, fps, num_workers=workers,
+    disable_progress_bar=True, blit=blit)``, timed by a :class:`Meter`, with the draw
+    counts of the library's DEBUG lines (:func:`capturing_draw_counts`)."""
     with capturing_draw_counts() as draws, Meter() as m:
         path = animator.make_video(
-            str(args.output),
+            str(output),
             params,
-            scene.fps,
-            num_workers=args.workers,
+            fps,
+            num_workers=workers,
             disable_progress_bar=True,
             blit=blit,
         )

@@ -13,9 +13,8 @@ import json
 import re
 import shutil
 import statistics
-import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -108,28 +107,31 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
         "--frames",
         type=int,
         help="with --resume-cost: frames per call (default: the scene's, 120 for "
-        "panels16, times --frames-scale)",
+        "panels16, times --frames-scale); with --examples: frames per call (default 120)",
     )
     g.add_argument(
         "--rounds",
         type=int,
-        help=f"with --resume-cost: rounds of a, b, c, d (default {DEFAULT_ROUNDS})",
+        help=f"with --resume-cost: rounds of a, b, c, d (default {DEFAULT_ROUNDS}); with "
+        "--examples: rounds of its calls (default 3)",
     )
     g.add_argument(
         "--save",
         action="store_true",
-        help="with --resume-cost: also write the Markdown to benchmarks/results/"
-        f"{RESULTS_NAME.format(n='N')} (N: the next run number)",
+        help="with --resume-cost (or --examples): also write the Markdown to "
+        f"benchmarks/results/{RESULTS_NAME.format(n='N')} (results-runN-examples.md; "
+        "N: the next run number)",
     )
 
 
 def check_args(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Fill in this mode's defaults; options of this mode alone need ``--resume-cost``."""
+    """Fill in this mode's defaults; ``--frames``, ``--rounds`` and ``--save`` need
+    ``--resume-cost`` or ``--examples`` (which fills in its own)."""
     if not args.resume_cost:
         given = {"--frames": args.frames, "--rounds": args.rounds, "--save": args.save or None}
         stray = [name for name, value in given.items() if value is not None]
-        if stray:
-            ap.error(f"{', '.join(stray)} only go with --resume-cost")
+        if stray and not args.examples:
+            ap.error(f"{', '.join(stray)} only go with --resume-cost or --examples")
         return
     if args.rss_check:
         ap.error("--resume-cost and --rss-check are separate runs")
@@ -151,7 +153,7 @@ def _run_call(
     variant: str, rnd: int, args: argparse.Namespace, video_dir: Path, cache: Path
 ) -> dict[str, Any]:
     """One make_video call in a fresh interpreter; its result plus the process's wall."""
-    from benchmarks.runner import ROOT, _child_env  # needs psutil: checked by main()
+    from benchmarks.runner import run_module  # needs psutil: checked by main()
 
     logs = (args.out / "logs").absolute()
     logs.mkdir(parents=True, exist_ok=True)
@@ -159,28 +161,24 @@ def _run_call(
     output = video_dir.absolute() / f"resume-cost-{'cache' if variant in 'cd' else variant}.mp4"
     output.unlink(missing_ok=True)
     result_file = logs / f"resume-cost-r{rnd}-{variant}.json"
-    result_file.unlink(missing_ok=True)
     log_file = logs / f"resume-cost-r{rnd}-{variant}.log"
-    cmd = [sys.executable, "-m", CASE_MODULE, "--scene", args.scenes[0], "--variant", variant]
+    cmd = ["--scene", args.scenes[0], "--variant", variant]
     cmd += ["--frames", str(args.frames), "--workers", str(args.workers[0])]
     cmd += ["--output", str(output), "--result", str(result_file)]
     if variant in "cd":
         cmd += ["--cache-dir", str(cache.absolute())]
-    with open(log_file, "wb") as log:
-        t0 = time.perf_counter()
-        proc = subprocess.run(
-            cmd, stdout=log, stderr=subprocess.STDOUT, env=_child_env(), cwd=ROOT
-        )
-        process_wall = time.perf_counter() - t0
-    result: dict[str, Any] = {"variant": variant, "ok": False}
-    if result_file.exists():
-        result.update(json.loads(result_file.read_text()))
-    if not result.get("ok"):
-        result.setdefault("error", f"case exited with code {proc.returncode}")
-        result["log_tail"] = "\n".join(log_file.read_text(errors="replace").splitlines()[-15:])
-    result.update(round=rnd, process_wall_s=process_wall, returncode=proc.returncode)
-    result["log"] = str(log_file)
+    result = {"variant": variant, **run_module(CASE_MODULE, cmd, result_file, log_file)}
+    result["round"] = rnd
     return result
+
+
+def call_problems(name: str, run: dict[str, Any], frames: int) -> list[str]:
+    """A failed call (with its error and log), or a video without ``frames`` frames."""
+    if not run.get("ok"):
+        return [f"{name}: FAILED: {run.get('error')} (log: {run.get('log')})"]
+    if run.get("output_frames") != frames:
+        return [f"{name}: the video has {run.get('output_frames')} frames, not {frames}"]
+    return []
 
 
 def problems(runs: list[dict[str, Any]], frames: int) -> list[str]:
@@ -190,11 +188,9 @@ def problems(runs: list[dict[str, Any]], frames: int) -> list[str]:
     out = []
     for r in runs:
         name = f"round {r['round']} ({r['variant']})"
+        out += call_problems(name, r, frames)
         if not r.get("ok"):
-            out.append(f"{name}: FAILED: {r.get('error')} (log: {r.get('log')})")
             continue
-        if r.get("output_frames") != frames:
-            out.append(f"{name}: the video has {r.get('output_frames')} frames, not {frames}")
         if r["parts_left_beside"]:
             out.append(f"{name}: a parts folder is left beside the output")
         if r["variant"] == "d" and (r["setup_calls"] or r["found_frames"] != frames):
@@ -297,7 +293,7 @@ def ratios(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> list[dict[
 
 def markdown(title: str, data: dict[str, Any]) -> str:
     """The results file: where, how, the two tables, the notes, every run, problems."""
-    env, s = data["environment"], data["settings"]
+    s = data["settings"]
     per_run = [
         {
             "round": r["round"],
@@ -311,13 +307,7 @@ def markdown(title: str, data: dict[str, Any]) -> str:
         for r in data["runs"]
     ]
     md = [
-        f"# {title}",
-        f"    {data['command']}",
-        f"{env['date_utc']} to {data['end_utc']}, Python {env['python']}, "
-        f"{env['cpu_count']} CPUs, {env['platform']}; load average (1 min) "
-        f"{_num(env['load_avg_1m'], 2)} at the start, "
-        f"{_num(data['load_avg_1m_end'], 2)} at the end.",
-        "Versions: " + ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v),
+        *header(title, data),
         f"Scene {s['scene']}, {s['frames']} frames, W={s['workers']}, {s['rounds']} round(s); "
         f"every call `make_video(output, params, fps, num_workers={s['workers']}, "
         'disable_progress_bar=True, ...)` with `blit` at its default ("auto").',
@@ -332,14 +322,55 @@ def markdown(title: str, data: dict[str, Any]) -> str:
     return "\n\n".join(md) + "\n"  # paragraphs, tables and lists apart
 
 
-def next_results_path(folder: Path = RESULTS_DIR) -> Path:
-    """``results-runN-resume-cost.md`` with N one more than any run's in ``folder``."""
+def header(title: str, data: dict[str, Any]) -> list[str]:
+    """The first paragraphs of a results file: the title, the command, when and where
+    (``data``: ``command``, ``environment``, ``end_utc``, ``load_avg_1m_end``)."""
+    env = data["environment"]
+    return [
+        f"# {title}",
+        f"    {data['command']}",
+        f"{env['date_utc']} to {data['end_utc']}, Python {env['python']}, "
+        f"{env['cpu_count']} CPUs, {env['platform']}; load average (1 min) "
+        f"{_num(env['load_avg_1m'], 2)} at the start, "
+        f"{_num(data['load_avg_1m_end'], 2)} at the end.",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v),
+    ]
+
+
+def next_results_path(folder: Path = RESULTS_DIR, name: str = RESULTS_NAME) -> Path:
+    """``name`` (``results-run{n}-....md``) with n one more than any run's in ``folder``."""
     runs = [
         int(m[1])
         for p in folder.glob("results-run*")
         if (m := re.match(r"results-run(\d+)", p.name))
     ]
-    return folder / RESULTS_NAME.format(n=max(runs, default=0) + 1)
+    return folder / name.format(n=max(runs, default=0) + 1)
+
+
+def write_results(
+    args: argparse.Namespace,
+    stem: str,
+    data: dict[str, Any],
+    markdown_of: Callable[[str, dict[str, Any]], str],
+    titles: tuple[str, str],
+    results_name: str,
+) -> None:
+    """Add when and how loaded the run ended to ``data`` (see :func:`header`), write it
+    to ``--out`` as ``STEM.json`` and as ``STEM.md`` (``markdown_of(title, data)``,
+    ``titles[0]``), and with ``--save`` the Markdown titled "Run N: ``titles[1]``" to
+    results/ as the next run's file named after ``results_name``."""
+    end = report.environment()
+    data.update(end_utc=end["date_utc"], load_avg_1m_end=end["load_avg_1m"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = args.out / f"{stem}.json", args.out / f"{stem}.md"
+    json_path.write_text(json.dumps(data, indent=2))
+    md_path.write_text(markdown_of(titles[0], data))
+    print(f"\nwrote {json_path} and {md_path}")
+    if args.save:
+        saved = next_results_path(name=results_name)
+        run_no = saved.name.split("-")[1].removeprefix("run")
+        saved.write_text(markdown_of(f"Run {run_no}: {titles[1]}", data))
+        print(f"wrote {saved}")
 
 
 def main(args: argparse.Namespace, video_dir: Path) -> int:
@@ -370,13 +401,10 @@ def main(args: argparse.Namespace, video_dir: Path) -> int:
     print(f"\n{report.format_text(ratio_rows, RATIO_COLUMNS)}")
     for p in found:
         print(f"problem: {p}")
-    end = report.environment()
     data = {
         "command": f"python -m benchmarks --resume-cost --scenes {args.scenes[0]} "
         f"--frames {args.frames} --workers {args.workers[0]} --rounds {args.rounds}",
         "environment": env,
-        "end_utc": end["date_utc"],
-        "load_avg_1m_end": end["load_avg_1m"],
         "settings": dict(
             scene=args.scenes[0], frames=args.frames, workers=args.workers[0], rounds=args.rounds
         ),
@@ -385,14 +413,6 @@ def main(args: argparse.Namespace, video_dir: Path) -> int:
         "problems": found,
         "runs": runs,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = args.out / "resume-cost.json", args.out / "resume-cost.md"
-    json_path.write_text(json.dumps(data, indent=2))
-    md_path.write_text(markdown("parallel_animate benchmark: what resume costs", data))
-    print(f"\nwrote {json_path} and {md_path}")
-    if args.save:
-        saved = next_results_path()
-        run_no = saved.name.split("-")[1].removeprefix("run")
-        saved.write_text(markdown(f"Run {run_no}: what resume and cache_dir cost", data))
-        print(f"wrote {saved}")
+    titles = ("parallel_animate benchmark: what resume costs", "what resume and cache_dir cost")
+    write_results(args, "resume-cost", data, markdown, titles, RESULTS_NAME)
     return 1 if found else 0

@@ -141,6 +141,33 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+def run_module(module: str, argv: list[str], result_file: Path, log_file: Path) -> dict[str, Any]:
+    """``python -m MODULE ARGV`` in a fresh interpreter in ROOT, its output in
+    ``log_file``; the JSON result it writes to ``result_file`` (``ok`` False, with the
+    error and the log's tail, if it failed or wrote none), plus ``process_wall_s`` (the
+    whole process, timed from here), ``returncode`` and ``log``. No sampling: for the
+    modes that time the call inside the case (``--resume-cost``, ``--examples``)."""
+    result_file.unlink(missing_ok=True)
+    with open(log_file, "wb") as log:
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", module, *argv],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_child_env(),
+            cwd=ROOT,
+        )
+        process_wall = time.perf_counter() - t0
+    result: dict[str, Any] = {"ok": False}
+    if result_file.exists():
+        result.update(json.loads(result_file.read_text()))
+    if not result.get("ok"):
+        result.setdefault("error", f"case exited with code {proc.returncode}")
+        result["log_tail"] = "\n".join(log_file.read_text(errors="replace").splitlines()[-15:])
+    result.update(process_wall_s=process_wall, returncode=proc.returncode, log=str(log_file))
+    return result
+
+
 def probe_peer(python: str) -> dict[str, str]:
     """Check that ``python`` runs and has the peer installed; its version and path.
 

@@ -448,6 +448,98 @@ def test_resume_cost_judges_the_5_percent_on_the_bookkeeping_line():
     }
 
 
+def test_examples_table_has_each_example_and_mode_with_the_auto_ratio(capsys):
+    from benchmarks import examples_cost
+
+    args = parse_args(["--examples"])
+    assert (args.frames, args.workers, args.rounds, args.methods) == (120, [2], 3, [])
+    args = parse_args(["--examples", "--frames", "6", "--rounds", "1", "--save"])
+    assert (args.frames, args.rounds, args.save) == (6, 1, True)
+    for bad in (["--examples", "--resume-cost"], ["--examples", "--scenes", "simple"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
+    capsys.readouterr()
+
+    def run(rnd, example, mode, wall, draws, ms=None, ok=True):
+        full, part, same = draws
+        return {
+            "ok": ok,
+            "round": rnd,
+            "example": example,
+            "mode": mode,
+            "wall_s": wall,
+            "process_wall_s": wall + 1,
+            "output_frames": 10,
+            "draws": {"full": full, "part": part, "unchanged": same, "blit": repr(mode)},
+            "bookkeeping_ms": ms,
+        }
+
+    runs = []
+    for rnd, (f, a) in enumerate([(4.0, 2.0), (6.0, 3.0), (5.0, 4.0)], 1):
+        runs += [
+            run(rnd, "very_complex", "False", f, (10, 0, 0)),
+            run(rnd, "very_complex", "auto", a, (2, 8, 0) if rnd < 3 else (3, 7, 0), 1.5 * rnd),
+            run(rnd, "multi_panel", "False", 2.0, (10, 0, 0)),
+            run(rnd, "multi_panel", "auto", 1.0, (2, 6, 2), 2.0),
+        ]
+    runs[-1] = {**runs[-1], "ok": False, "error": "boom"}  # multi_panel auto, round 3
+    rows = examples_cost.summarize(runs, frames=10)
+    cells = [
+        (
+            r["example"],
+            r["blit"],
+            r["runs"],
+            r["wall"],
+            r["ratio"],
+            r["draw_counts"],
+            r["bookkeeping"],
+        )
+        for r in rows
+    ]
+    assert cells == [
+        ("VeryComplexAnimation", "False", "3", "5.00 (4.00)", "-", "10/0/0", "-"),
+        ("VeryComplexAnimation", "auto", "3", "3.00 (2.00)", "0.600", "2/8/0, 3/7/0", "3.00"),
+        ("MultiPanelAnimation", "False", "3", "2.00 (2.00)", "-", "10/0/0", "-"),
+        ("MultiPanelAnimation", "auto", "2 of 3", "1.00 (1.00)", "0.500", "2/6/2", "2.00"),
+    ]
+    text = report.format_text(rows, examples_cost.COLUMNS)
+    assert "auto bookkeeping ms/frame" in text and "2/8/0, 3/7/0" in text
+    found, warned = examples_cost.problems(runs, frames=10)
+    assert found == ["round 3 (multi_panel, blit=auto): FAILED: boom (log: None)"]
+    assert warned == []
+    bad = [
+        run(1, "multi_panel", "False", 1.0, (8, 2, 0)),
+        run(1, "multi_panel", "auto", 1.0, (10, 0, 0)),
+    ]
+    found, warned = examples_cost.problems(bad, frames=10)
+    assert found == [
+        "round 1 (multi_panel, blit=False): blit=False drew 8/2/0, not every frame in full"
+    ]
+    assert warned == ["round 1 (multi_panel, blit=auto): blit='auto' drew every frame in full"]
+
+
+@pytest.mark.slow
+def test_examples_end_to_end_both_examples_both_modes(tmp_path):
+    assert main(["--examples", "--frames", "6", "--rounds", "1", "--out", str(tmp_path)]) == 0
+    out = json.loads((tmp_path / "examples.json").read_text())
+    assert out["problems"] == []
+    got = {(r["example"], r["mode"]): r for r in out["runs"]}
+    assert sorted(got) == [
+        (e, m) for e in ("multi_panel", "very_complex") for m in ("False", "auto")
+    ]
+    for (_, mode), r in got.items():
+        assert r["ok"] and r["output_frames"] == 6 and r["workers"] == 2
+        assert sum(r["draws"][k] for k in report.DRAW_KEYS) == 6
+        if mode == "False":
+            assert r["draws"]["full"] == 6 and r["bookkeeping_ms"] is None
+        else:
+            assert r["draws"]["part"] > 0 and r["bookkeeping_ms"] > 0
+    rows = {(r["example_id"], r["blit"]): r for r in out["rows"]}
+    assert rows["very_complex", "auto"]["ratio_num"] > 0
+    md = (tmp_path / "examples.md").read_text()
+    assert "| VeryComplexAnimation | auto |" in md and "| MultiPanelAnimation | False |" in md
+
+
 def test_peer_method_needs_an_interpreter(monkeypatch, capsys):
     monkeypatch.delenv("PARALLEL_ANIMATE_PEER_PYTHON", raising=False)
     with pytest.raises(SystemExit):
