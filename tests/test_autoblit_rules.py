@@ -111,13 +111,15 @@ def _ink_box(fig, text):
 @pytest.mark.parametrize("family", ["DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"])
 def test_the_text_bound_holds_every_pixel_a_text_paints(family):
     """text_bound (no layout) holds the ink and the laid-out extent of plain texts of
-    any alignment, size and ASCII content; it declines what it cannot bound."""
+    any alignment, size, ASCII content and number of lines; it declines what it cannot
+    bound."""
     fig = plt.figure(figsize=(6, 4), dpi=87)
     fig.canvas.draw()
     height = fig.canvas.get_width_height(physical=True)[1]
     renderer = fig.canvas.get_renderer()
     rng = np.random.default_rng(7)
     samples = ["W" * 9, "@m%W|_jgy", "Ij1!,.", "value +0.1234  frame 17", " lead", "trail "]
+    samples += ["frame 10\nphase 0.52 rad", "a\nWWWW\n\ngj|", "\nlead line"]
     plain = [c for c in ASCII if c != "$"]  # "$" starts mathtext: laid out instead
     samples += ["".join(rng.choice(plain, size=12)) for _ in range(6)]
     checked = 0
@@ -125,7 +127,9 @@ def test_the_text_bound_holds_every_pixel_a_text_paints(family):
         for ha in ("left", "center", "right"):
             for va in ("baseline", "top", "bottom", "center", "center_baseline"):
                 for chars in samples:
+                    spacing = 0.8 if "\n\n" in chars else 1.2  # lines may overlap
                     text = fig.text(0.5, 0.5, chars, family=family, size=size, ha=ha, va=va)
+                    text.set_linespacing(spacing)
                     bound = text_bound(text, height)
                     assert bound is not None, (chars, size, ha, va)
                     assert inside(extent(text, renderer, height), bound), (chars, size, ha, va)
@@ -135,7 +139,7 @@ def test_the_text_bound_holds_every_pixel_a_text_paints(family):
                     checked += 1
     assert checked == 2 * 3 * 5 * len(samples)
     for declined in (
-        fig.text(0.5, 0.5, "two\nlines"),
+        fig.text(0.5, 0.5, "tab\tstop"),
         fig.text(0.5, 0.5, "$x^2$"),
         fig.text(0.5, 0.5, "rotated", rotation=30),
         fig.text(0.5, 0.5, "boxed", bbox={"facecolor": "w"}),
@@ -143,4 +147,23 @@ def test_the_text_bound_holds_every_pixel_a_text_paints(family):
         fig.text(0.5, 0.5, ""),
     ):
         assert text_bound(declined, height) is None, declined.get_text()
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("spacing", [None, 0.5, 0.8, 1.2])
+def test_a_text_extent_holds_its_ink_whatever_its_line_spacing(spacing):
+    """A line spacing given as a number sets each line's box, and tall glyphs spill out
+    of a tight one: the extent the blitter uses is padded for it."""
+    fig = plt.figure(figsize=(6, 4), dpi=87)
+    fig.canvas.draw()
+    height = fig.canvas.get_width_height(physical=True)[1]
+    renderer = fig.canvas.get_renderer()
+    for chars in ("Hg", "gjpq\nÅÉ|", "a\nWWWW\n\ngj|", "xy\n__"):
+        for va in ("baseline", "top", "bottom", "center"):
+            for size in (8, 40):
+                text = fig.text(0.5, 0.5, chars, size=size, va=va)
+                if spacing is not None:
+                    text.set_linespacing(spacing)
+                assert inside(_ink_box(fig, text), extent(text, renderer, height)), (chars, va)
+                text.remove()
     plt.close(fig)

@@ -114,10 +114,26 @@ def axes_box(ax: Axes, height: int, past_edge: bool = True) -> Box:
         return (0, 0, 0, 0)
     if not isinstance(ax.patch, Rectangle):
         path = TransformedPatchPath(ax.patch).get_fully_transformed_path()
-        outline = to_box(path.get_extents(), height, PAD)
+        outline = to_box(path_bounds(path), height, PAD)
         if outline is not None:
             box = union([box, outline]) or box
     return box
+
+
+def path_bounds(path: Any) -> Any:
+    """A Bbox holding ``path``: the bounds of its vertices, control points of its curves
+    included (a Bezier curve stays inside them), at a fraction of the cost of the tight
+    bounds of ``Path.get_extents``."""
+    from matplotlib.path import Path
+    from matplotlib.transforms import Bbox
+
+    vertices = np.asarray(path.vertices, dtype=float)
+    if path.codes is not None:  # a CLOSEPOLY's or STOP's vertex is not drawn
+        vertices = vertices[(path.codes != Path.CLOSEPOLY) & (path.codes != Path.STOP)]
+    vertices = vertices[np.isfinite(vertices).all(axis=1)]
+    if len(vertices) == 0:
+        return Bbox.null()
+    return Bbox([vertices.min(axis=0), vertices.max(axis=0)])
 
 
 def clip_bounds(artist: Artist, height: int) -> Box | None:
@@ -132,7 +148,7 @@ def clip_bounds(artist: Artist, height: int) -> Box | None:
     if clip_path is None:
         return None
     try:
-        bounds = clip_path.get_fully_transformed_path().get_extents()  # type: ignore[union-attr]
+        bounds = path_bounds(clip_path.get_fully_transformed_path())  # type: ignore[union-attr]
     except Exception:  # a clip path of an unknown kind
         return None
     return to_box(bounds, height, PAD)
@@ -162,11 +178,29 @@ def extent(artist: Artist, renderer: Any, height: int) -> Box | None:
         raise Unsupported(f"no extent for a {type(artist).__name__}: {exc}") from None
     from matplotlib.transforms import Bbox
 
-    pad = PAD if isinstance(artist, Text) else PAD + stroke_px(artist) + marker_px(artist)
+    if isinstance(artist, Text):
+        pad = PAD + spacing_px(artist)
+    else:
+        pad = PAD + stroke_px(artist) + marker_px(artist)
     reach = effects_px(artist)
     if not math.isfinite(reach):
         raise Unsupported(f"path effects of an unknown kind on a {type(artist).__name__}")
     return to_box(Bbox.union(bboxes), height, pad + reach)
+
+
+def spacing_px(text: Any) -> float:
+    """How far a text's ink may pass its laid-out box: a line spacing given as a number
+    makes every line's box that many times the font's height, whatever its glyphs
+    need, so tall glyphs (an accent, a descender, a formula) spill out of a tight one.
+    Glyphs are taken to be at most 1.6 em tall (3 em for mathtext and TeX), the font's
+    height at least 0.9 em."""
+    spacing = text.get_linespacing()
+    if spacing is None or spacing == "normal":
+        return 0.0
+    fig = text.get_figure(root=True)
+    em = float(text.get_fontsize()) * (fig.dpi if fig is not None else 100.0) / 72.0
+    tall = 3.0 if text.get_usetex() or "$" in text.get_text() else 1.6
+    return max(0.0, tall - 0.9 * float(spacing)) * em / 2 + 1.0
 
 
 def effects_px(artist: Artist) -> float:

@@ -15,7 +15,7 @@ import math
 import string
 from typing import TYPE_CHECKING
 
-from parallel_animate.autoblit.boxes import PAD, Box, effects_px, private
+from parallel_animate.autoblit.boxes import PAD, Box, effects_px, private, spacing_px
 
 if TYPE_CHECKING:
     from matplotlib.text import Text
@@ -30,14 +30,14 @@ KERN_EM = 0.1
 @functools.lru_cache(maxsize=64)
 def _font_reach(
     paths: tuple[str, ...], size: float, dpi: float
-) -> tuple[float, float, float, float]:
-    """(widest advance + slack, widest overhang, ascent, descent), in pixels, over the
-    ASCII glyphs and the font-wide metrics of every font of the fallback chain at this
-    size."""
+) -> tuple[float, float, float, float, float]:
+    """(widest advance + slack, widest overhang, ascent, descent, line gap), in pixels,
+    over the ASCII glyphs and the font-wide metrics of every font of the fallback chain
+    at this size."""
     from matplotlib.font_manager import get_font
 
     size_px = size * dpi / 72.0
-    advance = overhang = top = bottom = 0.0
+    advance = overhang = top = bottom = gap = 0.0
     for path in paths:
         font = get_font([path])
         font.clear()
@@ -52,23 +52,24 @@ def _font_reach(
         # A line is as tall as its glyphs, or as the font's ascent and descent (the
         # OS/2 typographic ones, else hhea's: matplotlib's layout) where they are taller.
         ascents, descents = [font.ascender], [font.descender]
-        for table, up, down in (
-            ("OS/2", "sTypoAscender", "sTypoDescender"),
-            ("hhea", "ascent", "descent"),
+        for table, up, down, between in (
+            ("OS/2", "sTypoAscender", "sTypoDescender", "sTypoLineGap"),
+            ("hhea", "ascent", "descent", "lineGap"),
         ):
             found = private(font).get_sfnt_table(table)
             if found:
                 ascents.append(found[up])
                 descents.append(found[down])
+                gap = max(gap, found[between] * scale)
         top = max(top, max(ascents) * scale)
         bottom = min(bottom, min(descents) * scale)
-    return advance + KERN_EM * size_px + 1.0, overhang + 1.0, top + 1.0, 1.0 - bottom
+    return advance + KERN_EM * size_px + 1.0, overhang + 1.0, top + 1.0, 1.0 - bottom, gap
 
 
 def text_bound(text: Text, height: int) -> Box | None:
     """A box holding every pixel ``text`` paints, or None where this cannot bound it
-    (rotated, wrapped, mathtext or TeX, several lines, non-ASCII, a box around it, a
-    class of its own)."""
+    (rotated, wrapped, mathtext or TeX, non-ASCII, a box around it, a class of its
+    own)."""
     from matplotlib.font_manager import fontManager
     from matplotlib.text import Text
 
@@ -78,7 +79,7 @@ def text_bound(text: Text, height: int) -> Box | None:
     if (
         not chars
         or not chars.isascii()
-        or any(c in chars for c in "$\n\r\t")
+        or any(c in chars for c in "$\r\t")
         or text.get_rotation() % 360
         or text.get_usetex()
         or text.get_wrap()
@@ -91,11 +92,16 @@ def text_bound(text: Text, height: int) -> Box | None:
         return None
     try:
         paths = tuple(str(p) for p in private(fontManager)._find_fonts_by_props(prop))
-        advance, overhang, ascent, descent = _font_reach(paths, prop.get_size_in_points(), fig.dpi)
+        advance, overhang, ascent, descent, gap = _font_reach(
+            paths, prop.get_size_in_points(), fig.dpi
+        )
     except Exception:  # a font this cannot read: lay the text out instead
         return None
     reach = effects_px(text)
-    wide = len(chars) * advance + 2 * overhang  # the laid-out line is at most this wide
+    lines = chars.split("\n")
+    wide = max(map(len, lines)) * advance + 2 * overhang  # the widest line at most
+    spacing = text.get_linespacing()  # a number pads each line's box to that many
+    extra = max(float(spacing), 1.0) * (ascent + descent) / 2 if spacing != "normal" else 0.0
     try:
         x, y = (float(v) for v in private(text)._get_xy_display())
     except Exception:
@@ -104,15 +110,18 @@ def text_bound(text: Text, height: int) -> Box | None:
     left = {"left": x, "center": x - wide / 2, "right": x - wide}.get(align)
     if left is None or not all(map(math.isfinite, (x, y, reach))):
         return None
-    tall = ascent + descent  # the laid-out line is at most this tall
+    one = ascent + descent + 2 * extra + gap  # a laid-out line is at most this tall
+    tall = one if len(lines) == 1 else len(lines) * one + ascent + descent
     below = {
-        "baseline": descent,
+        "baseline": descent + extra + gap if len(lines) == 1 else tall,
         "top": tall,
         "bottom": 0.0,
         "center": tall / 2,
     }.get(text.get_verticalalignment(), tall)  # center_baseline: either way
     above = tall if text.get_verticalalignment() == "center_baseline" else tall - below
-    pad = PAD + reach
+    if len(lines) > 1 and text.get_verticalalignment() == "baseline":
+        above = tall
+    pad = PAD + reach + spacing_px(text)  # tight lines: ink past the laid-out box
     x0, x1 = left - pad, left + wide + pad
     y0, y1 = y - below - pad, y + above + pad
     return (math.floor(x0), math.floor(height - y1), math.ceil(x1), math.ceil(height - y0))
