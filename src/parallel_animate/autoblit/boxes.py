@@ -120,6 +120,16 @@ def axes_box(ax: Axes, height: int, past_edge: bool = True) -> Box:
     return box
 
 
+def window_extent(artist: Artist, renderer: Any) -> Any:
+    """The artist's window extent; for a patch, the bounds of its path's points (as
+    :func:`path_bounds`: no Bezier extrema, which cost as much as drawing it)."""
+    from matplotlib.patches import Patch
+
+    if isinstance(artist, Patch) and type(artist).get_window_extent is Patch.get_window_extent:
+        return path_bounds(artist.get_transform().transform_path(artist.get_path()))
+    return artist.get_window_extent(renderer)
+
+
 def path_bounds(path: Any) -> Any:
     """A Bbox holding ``path``: the bounds of its vertices, control points of its curves
     included (a Bezier curve stays inside them), at a fraction of the cost of the tight
@@ -173,7 +183,7 @@ def extent(artist: Artist, renderer: Any, height: int) -> Box | None:
             if isinstance(artist, Annotation) and artist.arrow_patch is not None:
                 bboxes.append(arrow_bounds(artist, renderer))
         else:
-            bboxes = [artist.get_window_extent(renderer)]
+            bboxes = [window_extent(artist, renderer)]
     except Exception as exc:  # an artist whose extent cannot be computed
         raise Unsupported(f"no extent for a {type(artist).__name__}: {exc}") from None
     from matplotlib.transforms import Bbox
