@@ -200,8 +200,11 @@ class AutoBlitter:
         if self._transforms.changed():
             raise Unsupported("a transform or box changed in place")
         for index, artist in self._watched:
+            if index in dirty:  # drawn again anyway: its data is taken when it rests
+                self._signatures[id(artist)] = None
+                continue
             now = signature(artist)
-            if now != self._signatures.get(id(artist)):
+            if now != self._signatures.get(id(artist)):  # None: not taken, so drawn
                 self._signatures[id(artist)] = now
                 dirty.add(index)
         changed = [self._order[i] for i in sorted(dirty)]

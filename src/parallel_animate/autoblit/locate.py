@@ -114,8 +114,10 @@ class Locator:
             bound: Box | None = None
             if ax is not None:
                 fit = self.clip_fit(d.artist, ax, height)
-                if not fit:  # a text well inside needs no layout; others are measured
-                    bound = text_bound(d.artist, height) if isinstance(d.artist, Text) else None
+                old = self.drawn.get(id(d.artist))  # None: inside its Axes, or nothing
+                was_out = old is not None and not inside(old, self.axes_box(ax, height, False))
+                if not fit and not was_out and isinstance(d.artist, Text):
+                    bound = text_bound(d.artist, height)  # inside: no layout needed
                     if bound is not None and inside(bound, self.axes_box(ax, height, False)):
                         fit = 1
                 if not fit:
@@ -124,9 +126,8 @@ class Locator:
                         fit = 1
                     elif inside(reach, self.axes_box(ax, height, True)):
                         fit = 2
-                old = self.drawn.get(id(d.artist))  # None: inside its Axes, or nothing
-                if fit and old is not None and not inside(old, self.axes_box(ax, height, False)):
-                    if inside(old, self.axes_box(ax, height, True)):
+                if fit and was_out:
+                    if old is not None and inside(old, self.axes_box(ax, height, True)):
                         fit = 2
                     elif isinstance(d.artist, Text):  # back in its Axes: its old pixels go
                         fit = 0
@@ -137,7 +138,6 @@ class Locator:
                 if fit:  # where it is now: its extent, else the box it fits in
                     here = reach or bound or self.axes_box(ax, height, fit == 2)
                     self.now[id(d.artist)] = (d.artist, here)
-                if fit:
                     members.setdefault(id(ax), []).append(id(d.artist))
                     past[id(ax)] = (ax, fit == 2 or (id(ax) in past and past[id(ax)][1]))
                     continue

@@ -198,11 +198,20 @@ def signature(artist: Artist) -> Any:
         mask = np.ma.getmaskarray(array) if np.ma.isMaskedArray(array) else None
         if data.nbytes > CHECKSUM_BYTES or data.dtype.hasobject:
             return (id(array), data.shape)
-        crc = zlib.crc32(np.ascontiguousarray(data).tobytes())
+        crc = zlib.crc32(_raw(data))
         if mask is not None:
-            crc = zlib.crc32(np.ascontiguousarray(mask).tobytes(), crc)
+            crc = zlib.crc32(_raw(mask), crc)
         return (id(array), data.shape, data.dtype.str, crc)
     return None
+
+
+def _raw(array: np.ndarray) -> Any:
+    """The array's bytes, without a copy where it is contiguous."""
+    contiguous = np.ascontiguousarray(array)
+    try:
+        return memoryview(contiguous).cast("B")  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # a dtype the buffer protocol does not take
+        return contiguous.tobytes()
 
 
 def structure(fig: Figure) -> Any:
