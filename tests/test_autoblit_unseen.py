@@ -4,9 +4,10 @@ tests/blit_corpus_unseen.py, each aimed at one way a partial redraw could go wro
 clip boxes and paths, artists painting past their extent, containers, figure-level
 artists, flags and transforms, Axes-level pieces).
 
-In process only (no processes started): every frame drawn with ``blit="auto"`` in one
+In process (no processes started): every frame drawn with ``blit="auto"`` in one
 FrameRenderer must equal the full draw (``blit=False``) byte for byte, in order and in
-the jump order a worker with several segments draws. The harness is test_autoblit.py's.
+the jump order a worker with several segments draws. A few cases also end to end, as
+PNG sequences at 1 and 2 workers (slow). The harness is test_autoblit.py's.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import pytest
 
 from blit_corpus import CASES, GROUPS
 from blit_corpus_unseen import UNSEEN
-from test_autoblit import assert_frames_equal, blit_mode, jump_order, reference, render_frames
+from test_autoblit import (
+    assert_frames_equal,
+    blit_mode,
+    check_png_sequence,
+    jump_order,
+    reference,
+    render_frames,
+)
 
 __all__ = ["blit_mode"]  # the fixture, imported to be found by pytest
 
@@ -43,3 +51,13 @@ def test_unseen_out_of_order_equals_full_draw(name, blit_mode, tmp_path):
     got = render_frames(name, "", blit_mode, order=order)
     want = reference(name, "")
     assert_frames_equal(got, want, f"{name}/{blit_mode}/jumps", tmp_path)
+
+
+#: unseen cases rendered end to end, by make_video at 1 and 2 workers
+END_TO_END = ["text_out_and_back_in", "offset_image_inplace", "legend_text_and_line"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", END_TO_END)
+def test_unseen_png_sequence_equals_full_draw(name, blit_mode, tmp_path):
+    check_png_sequence(name, None, blit_mode, tmp_path)
