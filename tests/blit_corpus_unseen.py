@@ -973,5 +973,47 @@ class LineClippedAfterReachingOut(CorpusAnimator):
         self.other.set_ydata(0.5 * wave(params, step=-0.4))
 
 
+@case("unseen-edges")
+class ScattersOnTheEdges(CorpusAnimator):
+    """Scatters whose markers sit on the bottom and right edges of their Axes, next to
+    tick marks: colour-mapped ones (drawn as paths, clipped short of the edge), one with
+    an image on the edge and one alone in its Axes, and, alone in its Axes, one of a
+    single colour (drawn as markers, whose clip reaches a pixel further, where the tick
+    marks start)."""
+
+    name = "scatters_on_the_edges"
+    size = (4.1, 2.3)
+    dpi = 73
+
+    def setup(self):
+        fig = self.new_figure()
+        left, middle, right = fig.subplots(1, 3)
+        for ax, direction in ((left, "inout"), (middle, "out"), (right, "out")):
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1)
+            ax.minorticks_on()
+            ax.tick_params(which="both", direction=direction, length=6, width=1.5)
+        edge = np.linspace(0, 1, 40)
+        self.points = np.concatenate(
+            [np.column_stack([edge, 0 * edge]), np.column_stack([0 * edge + 1, edge])]
+        )
+        self.mapped = left.scatter(*self.points.T, c=np.arange(80), s=30, cmap="viridis")
+        self.alone = middle.scatter(*self.points.T, c=np.arange(80), s=30, cmap="magma")
+        self.single = right.scatter(*self.points.T, s=30, color="tab:red", alpha=0.7)
+        self.image = left.imshow(np.zeros((4, 4)), extent=(0.7, 1, 0, 0.3), vmin=0, vmax=1)
+        left.set_xlim(0, 1)
+        left.set_ylim(0, 1)
+        return fig
+
+    def update(self, k, params):
+        shift = 0.004 * k
+        self.mapped.set_offsets(self.points + np.array([shift, -shift]))
+        self.mapped.set_array(np.roll(np.arange(80), k))
+        self.alone.set_offsets(self.points + np.array([-shift, shift]))
+        self.alone.set_array(np.roll(np.arange(80), -k))
+        self.single.set_offsets(self.points + np.array([-shift, shift]))
+        self.image.set_data(np.random.default_rng(k).random((4, 4)))
+
+
 #: the names of this module's cases, in the order they are registered
 UNSEEN = [name for name in CASES if name not in _BEFORE]

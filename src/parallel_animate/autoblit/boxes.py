@@ -79,7 +79,7 @@ def paints_past_clip(artist: Artist) -> bool:
     bottom edges (:func:`clip_reach`): an artist with markers, an image, a collection
     (drawn as markers when its paths are one), anything not known to be a plain path,
     mesh or text."""
-    from matplotlib.collections import QuadMesh
+    from matplotlib.collections import Collection, QuadMesh
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from matplotlib.text import Text
@@ -88,7 +88,31 @@ def paints_past_clip(artist: Artist) -> bool:
         return True  # a class of the user's own may draw in any way
     if isinstance(artist, Line2D):
         return bool(private(artist)._marker) and artist.get_markersize() > 0
+    if isinstance(artist, Collection) and not isinstance(artist, QuadMesh):
+        return not _many_paths(artist)
     return not isinstance(artist, (Patch, QuadMesh, Text))
+
+
+def _many_paths(collection: Any) -> bool:
+    """Whether Collection.draw draws the collection as paths (draw_path_collection),
+    not as markers: it does so unless it is one path of one size, one width and one
+    colour (a scatter with colour-mapped points, or of several sizes, is paths)."""
+    from matplotlib.collections import Collection, _CollectionWithSizes
+
+    draw = type(collection).draw
+    if draw is not Collection.draw and draw is not _CollectionWithSizes.draw:
+        return False  # a draw of its own: unknown
+    try:
+        if len(collection.get_paths()) > 1 or len(np.atleast_1d(collection.get_linewidth())) > 1:
+            return True
+        if isinstance(collection, _CollectionWithSizes) and len(collection.get_sizes()) > 1:
+            return True
+        array = collection.get_array()
+        mapped = private(collection)._face_is_mapped or private(collection)._edge_is_mapped
+        colours = max(len(collection.get_facecolor()), len(collection.get_edgecolor()))
+        return array is not None and np.size(array) > 1 and bool(mapped) and colours > 1
+    except Exception:  # what a collection of another matplotlib does not have
+        return False
 
 
 def clamp(box: Box, width: int, height: int) -> Box:
