@@ -108,7 +108,14 @@ def _ink_box(fig, text):
     return (cols[0], rows[0], cols[-1] + 1, rows[-1] + 1)
 
 
-@pytest.mark.parametrize("family", ["DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"])
+@pytest.mark.parametrize(
+    "family",
+    [
+        "DejaVu Sans",
+        pytest.param("DejaVu Serif", marks=pytest.mark.slow),
+        pytest.param("DejaVu Sans Mono", marks=pytest.mark.slow),
+    ],
+)
 def test_the_text_bound_holds_every_pixel_a_text_paints(family):
     """text_bound (no layout) holds the ink and the laid-out extent of plain texts of
     any alignment, size, ASCII content and number of lines; it declines what it cannot

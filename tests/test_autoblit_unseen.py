@@ -5,9 +5,10 @@ clip boxes and paths, artists painting past their extent, containers, figure-lev
 artists, flags and transforms, Axes-level pieces).
 
 In process (no processes started): every frame drawn with ``blit="auto"`` in one
-FrameRenderer must equal the full draw (``blit=False``) byte for byte, in order and in
-the jump order a worker with several segments draws. A few cases also end to end, as
-PNG sequences at 1 and 2 workers (slow). The harness is test_autoblit.py's.
+FrameRenderer must equal the full draw (``blit=False``) byte for byte, in order (the
+fast layer) and in the jump order a worker with several segments draws (slow). A few
+cases also end to end, as PNG sequences at 1 and 2 workers (slow). The harness is
+test_autoblit.py's.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def test_unseen_frames_equal_full_draw(name, blit_mode, tmp_path):
     assert_frames_equal(got, reference(name, ""), f"{name}/{blit_mode}", tmp_path)
 
 
+@pytest.mark.slow  # the in-order test above is the fast layer's
 @pytest.mark.parametrize("name", PARAMS)
 def test_unseen_out_of_order_equals_full_draw(name, blit_mode, tmp_path):
     """Frames out of order and one drawn twice, against the full draws in order: the
