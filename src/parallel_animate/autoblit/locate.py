@@ -114,15 +114,16 @@ class Locator:
             bound: Box | None = None
             if ax is not None:
                 fit = self.clip_fit(d.artist, ax, height)
+                narrow = self.axes_box(ax, height, False)
                 old = self.drawn.get(id(d.artist))  # None: inside its Axes, or nothing
-                was_out = old is not None and not inside(old, self.axes_box(ax, height, False))
+                was_out = old is not None and not inside(old, narrow)
                 if not fit and not was_out and isinstance(d.artist, Text):
                     bound = text_bound(d.artist, height)  # inside: no layout needed
-                    if bound is not None and inside(bound, self.axes_box(ax, height, False)):
+                    if bound is not None and inside(bound, narrow):
                         fit = 1
                 if not fit:
                     reach = extent(d.artist, renderer, height)
-                    if reach is None or inside(reach, self.axes_box(ax, height, False)):
+                    if reach is None or inside(reach, narrow):
                         fit = 1
                     elif inside(reach, self.axes_box(ax, height, True)):
                         fit = 2

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from parallel_animate.autoblit.boxes import PAD, Box, effects_px, private, spacing_px
 
 if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
     from matplotlib.text import Text
 
 #: the characters the bound knows the metrics of
@@ -25,6 +26,14 @@ ASCII = string.printable.replace("\t", "").replace("\n", "").replace("\r", "")
 ASCII = ASCII.replace("\x0b", "").replace("\x0c", "")
 #: kerning and hinting may add to an advance: this much of an em, and a pixel, a glyph
 KERN_EM = 0.1
+
+
+@functools.lru_cache(maxsize=64)
+def _font_paths(prop: FontProperties) -> tuple[str, ...]:
+    """The font files (the fallback chain) of ``prop``; kept by its properties."""
+    from matplotlib.font_manager import fontManager
+
+    return tuple(str(p) for p in private(fontManager)._find_fonts_by_props(prop))
 
 
 @functools.lru_cache(maxsize=64)
@@ -70,7 +79,6 @@ def text_bound(text: Text, height: int) -> Box | None:
     """A box holding every pixel ``text`` paints, or None where this cannot bound it
     (rotated, wrapped, mathtext or TeX, non-ASCII, a box around it, a class of its
     own)."""
-    from matplotlib.font_manager import fontManager
     from matplotlib.text import Text
 
     if type(text) is not Text or not text.get_visible():
@@ -91,9 +99,8 @@ def text_bound(text: Text, height: int) -> Box | None:
     if fig is None:
         return None
     try:
-        paths = tuple(str(p) for p in private(fontManager)._find_fonts_by_props(prop))
         advance, overhang, ascent, descent, gap = _font_reach(
-            paths, prop.get_size_in_points(), fig.dpi
+            _font_paths(prop.copy()), prop.get_size_in_points(), fig.dpi
         )
     except Exception:  # a font this cannot read: lay the text out instead
         return None
