@@ -26,7 +26,9 @@ The cases register into blit_corpus's ``CASES``/``GROUPS``, under groups named
 - ``unseen-flags``: ``animated`` toggled, ``stale`` forced, transforms replaced, zorders
   swapped;
 - ``unseen-axes``: a title's fontsize, colorbar ticks, shared y with a twin;
-- ``unseen-back-in``: a text, and a line, drawn outside their Axes and then back in.
+- ``unseen-back-in``: a text, and a line, drawn outside their Axes and then back in;
+- ``unseen-review``: an annotation's arrow and a quiver key's label (parts that are not
+  children), a ``loc="best"`` legend under a changing line, an italic tail at an edge.
 """
 
 from __future__ import annotations
@@ -1013,6 +1015,106 @@ class ScattersOnTheEdges(CorpusAnimator):
         self.alone.set_array(np.roll(np.arange(80), -k))
         self.single.set_offsets(self.points + np.array([-shift, shift]))
         self.image.set_data(np.random.default_rng(k).random((4, 4)))
+
+
+# --- found by review: parts not listed as children, data-placed legends, glyph tails ---
+
+
+@case("unseen-review")
+class AnnotationArrowOnly(CorpusAnimator):
+    """An annotation's arrow (not among its children) changes colour, pointing down and
+    right, while a line changes in another Axes."""
+
+    name = "annotation_arrow_only"
+    n_frames = 6
+
+    def setup(self):
+        fig = self.new_figure()
+        ax = fig.add_axes((0.1, 0.2, 0.35, 0.6))
+        other = fig.add_axes((0.6, 0.2, 0.35, 0.6))
+        (self.line,) = ax.plot([0, 1], [0, 1])
+        self.ann = other.annotate(
+            "hi", (0.5, 0.5), xytext=(0.1, 0.8), arrowprops={"arrowstyle": "->"}
+        )
+        return fig
+
+    def update(self, k, params):
+        self.line.set_ydata([0, (k % 3) / 2])
+        self.ann.arrow_patch.set_color(colours(k))
+
+
+@case("unseen-review")
+class QuiverKeyLabel(CorpusAnimator):
+    """A quiver key's label (not among its children) changes colour."""
+
+    name = "quiver_key_label"
+    n_frames = 6
+
+    def setup(self):
+        fig = self.new_figure()
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+        grid = np.linspace(0, 1, 4)
+        q = ax.quiver(grid, grid, np.ones(4), np.ones(4))
+        self.key = ax.quiverkey(q, 0.7, 0.9, 1, "one", labelpos="E")
+        (self.line,) = ax.plot([0, 1], [1, 0])
+        return fig
+
+    def update(self, k, params):
+        self.key.text.set_color(colours(k))
+        self.line.set_ydata([1 - 0.1 * k, 0])
+
+
+@case("unseen-review")
+class BestLegendUnderLine(CorpusAnimator):
+    """A legend at loc="best" moves as a line drawn above it (zorder 10) changes: the
+    legend itself is never marked changed."""
+
+    name = "best_legend_under_line"
+    n_frames = 6
+
+    def setup(self):
+        fig = self.new_figure()
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        self.x = np.linspace(0, 1, 50)
+        (self.line,) = ax.plot(self.x, self.x, zorder=10, label="data", lw=8)
+        ax.legend(loc="best")
+        return fig
+
+    def update(self, k, params):
+        self.line.set_ydata(self.x if k % 2 == 0 else 1 - self.x)
+
+
+@case("unseen-review")
+class ItalicTailAtTheEdge(CorpusAnimator):
+    """An italic "ff" 2 px inside its Axes: its tail inks past its laid-out box, out of
+    the Axes."""
+
+    name = "italic_tail_at_the_edge"
+    n_frames = 6
+    size = (6.0, 3.0)
+    dpi = 72
+
+    def setup(self):
+        from matplotlib.transforms import IdentityTransform
+
+        fig = self.new_figure()
+        ax = fig.add_axes((0.25, 0.25, 0.5, 0.5))  # left edge at x = 108 px
+        ax.set_axis_off()
+        self.text = ax.text(
+            110,
+            100,
+            "ff",
+            family="STIXGeneral",
+            style="italic",
+            size=17,
+            transform=IdentityTransform(),
+        )
+        return fig
+
+    def update(self, k, params):
+        self.text.set_color(colours(k))
 
 
 #: the names of this module's cases, in the order they are registered

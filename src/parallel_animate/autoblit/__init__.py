@@ -42,6 +42,7 @@ from parallel_animate.autoblit.hooks import CONTAINER, StaleHooks, tree
 from parallel_animate.autoblit.locate import Locator
 from parallel_animate.autoblit.order import (
     Drawable,
+    best_legends,
     close,
     containers,
     draw_order,
@@ -91,6 +92,8 @@ class AutoBlitter:
         self._hooks = StaleHooks()  # the drawables flagged as changed
         #: position in the draw order -> id() of the Axes a change there makes stale
         self._stales: list[tuple[int, ...]] = []
+        #: (position, id(Axes)) of legends placed at draw time by the data (loc="best")
+        self._best_legends: list[tuple[int, int]] = []
         #: id(artist) -> where it paints, measured (static drawables, as last drawn)
         self._measured: dict[int, Box | None] = {}
         self._ticks = TickWatch(None)
@@ -167,6 +170,7 @@ class AutoBlitter:
             self._transforms = TransformWatch(d.artist for d in self._order)
             self._signatures = {id(a): signature(a) for _, a in self._watched}
             self._stales = stales_of(self.fig, self._order)
+            self._best_legends = best_legends(self._order)
             self._locate.record(self._order)
             self._hooks.attach((d.artist for d in self._order), containers(self.fig))
         except Unsupported as why:
@@ -199,6 +203,10 @@ class AutoBlitter:
             raise Unsupported("tick labels of a custom formatter or locator changed")
         if self._transforms.changed():
             raise Unsupported("a transform or box changed in place")
+        touched = {id(self._order[i].axes) for i in dirty if i >= 0}
+        for index, axes_key in self._best_legends:  # placed by the data around them
+            if axes_key in touched:
+                dirty.add(index)
         for index, artist in self._watched:
             if index in dirty:  # drawn again anyway: its data is taken when it rests
                 self._signatures[id(artist)] = None

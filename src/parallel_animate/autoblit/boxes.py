@@ -190,6 +190,7 @@ def clip_bounds(artist: Artist, height: int) -> Box | None:
 
 def extent(artist: Artist, renderer: Any, height: int) -> Box | None:
     """Where the artist paints, padded: its window extent, its text box and arrow."""
+    from matplotlib.legend import Legend
     from matplotlib.text import Annotation, Text
 
     if not artist.get_visible():
@@ -212,14 +213,28 @@ def extent(artist: Artist, renderer: Any, height: int) -> Box | None:
         raise Unsupported(f"no extent for a {type(artist).__name__}: {exc}") from None
     from matplotlib.transforms import Bbox
 
-    if isinstance(artist, Text):
+    wide = 0.0  # what may pass the box on the left and right only
+    pad: float
+    if isinstance(artist, Legend):  # its frame's stroke; a shadow is drawn anywhere
+        if artist.shadow:
+            return EVERYWHERE
+        pad = PAD + 4
+    elif isinstance(artist, Text):
         pad = PAD + spacing_px(artist)
+        wide = overhang_px(artist)
     else:
         pad = PAD + stroke_px(artist) + marker_px(artist)
     reach = effects_px(artist)
     if not math.isfinite(reach):
         raise Unsupported(f"path effects of an unknown kind on a {type(artist).__name__}")
-    return to_box(Bbox.union(bboxes), height, pad + reach)
+    return to_box(Bbox.union(bboxes).padded(wide, 0.0), height, pad + reach)
+
+
+def overhang_px(text: Any) -> float:
+    """How far a text's glyphs may ink past its laid-out box on the left and right (an
+    italic f's tail, a negative bearing): half an em."""
+    fig = text.get_figure(root=True)
+    return 0.5 * float(text.get_fontsize()) * (fig.dpi if fig is not None else 100.0) / 72.0
 
 
 def spacing_px(text: Any) -> float:
@@ -271,7 +286,9 @@ def arrow_bounds(ann: Any, renderer: Any) -> Any:
     if type(style).__name__ != "Arc3" or getattr(style, "rad", 1) != 0 or ends is None:
         return arrow.get_window_extent(renderer)
     head = arrow.get_mutation_scale() * ann.get_figure(root=True).dpi / 72.0
-    return Bbox(np.array(ends, dtype=float)).padded(head + stroke_px(arrow))
+    points = np.array(ends, dtype=float)  # its two ends, in any order: a box of them
+    box = Bbox([points.min(axis=0), points.max(axis=0)])
+    return box.padded(head + stroke_px(arrow))
 
 
 def stroke_px(artist: Artist) -> float:

@@ -45,17 +45,19 @@ class _Hook:
 
 
 def nested(artist: Artist) -> list[Artist]:
-    """The artists drawn as parts of ``artist``: its children, a text's box, a table
-    cell's text."""
-    from matplotlib.table import Cell
-    from matplotlib.text import Text
+    """The artists drawn as parts of ``artist``: its children, and the artists it holds
+    as attributes, which some draw without listing them as children (a text's box, an
+    annotation's arrow, a table cell's text, a quiver key's arrow and label). Axes,
+    axes' axes and figures are not parts."""
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+    from matplotlib.figure import FigureBase
 
     children = [child for child in artist.get_children() if child is not None]
-    patch = artist.get_bbox_patch() if isinstance(artist, Text) else None
-    if patch is not None:
-        children.append(patch)
-    if isinstance(artist, Cell):
-        children.append(artist.get_text())
+    for value in vars(artist).values():
+        if isinstance(value, Artist) and not isinstance(value, (Axes, Axis, FigureBase)):
+            children.append(value)
     return children
 
 

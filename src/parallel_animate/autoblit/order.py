@@ -161,6 +161,20 @@ def stales_of(fig: Figure, order: list[Drawable]) -> list[tuple[int, ...]]:
     return found
 
 
+def best_legends(order: list[Drawable]) -> list[tuple[int, int]]:
+    """(position, id(Axes)) of the legends placed where the data leaves room
+    (``loc="best"``): each draw places them anew, so a change in their Axes moves them."""
+    from matplotlib.legend import Legend
+
+    return [
+        (d.index, id(d.axes))
+        for d in order
+        if isinstance(d.artist, Legend)
+        and d.axes is not None
+        and private(d.artist)._loc in (0, "best")
+    ]
+
+
 def containers(fig: Figure) -> list[Artist]:
     """The 2D Axes' axes and ticks: drawn in parts here, so their own changes (new tick
     locations, say) are not seen through their parts."""
