@@ -231,9 +231,12 @@ def extent(artist: Artist, renderer: Any, height: int) -> Box | None:
 
 
 def overhang_px(text: Any) -> float:
-    """How far a text's glyphs may ink past its laid-out box on the left and right (an
-    italic f's tail, a negative bearing): half an em."""
+    """How far a text's glyphs may ink past its laid-out box on the left and right: the
+    tail of a slanted (italic, oblique) f or j, half an em at most; upright glyphs stay
+    within the box and its padding."""
     fig = text.get_figure(root=True)
+    if text.get_fontstyle() == "normal":
+        return 0.0
     return 0.5 * float(text.get_fontsize()) * (fig.dpi if fig is not None else 100.0) / 72.0
 
 

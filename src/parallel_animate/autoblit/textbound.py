@@ -129,6 +129,7 @@ def text_bound(text: Text, height: int) -> Box | None:
     if len(lines) > 1 and text.get_verticalalignment() == "baseline":
         above = tall
     pad = PAD + reach + spacing_px(text)  # tight lines: ink past the laid-out box
-    x0, x1 = left - overhang - pad, left + wide + overhang + pad  # ink past either side
+    tail = overhang if text.get_fontstyle() != "normal" else 0.0  # a slanted f's tail
+    x0, x1 = left - tail - pad, left + wide + tail + pad
     y0, y1 = y - below - pad, y + above + pad
     return (math.floor(x0), math.floor(height - y1), math.ceil(x1), math.ceil(height - y0))
