@@ -197,16 +197,14 @@ class AutoBlitter:
         """The drawables that changed: flagged (``dirty``) or seen to change; ``stale``
         holds the Axes (and figure) matplotlib marked changed, each of which a changed
         drawable must explain."""
+        from matplotlib.text import Text
+
         if CONTAINER in dirty:
             raise Unsupported("an axis or tick changed")
         if self._ticks.changed():
             raise Unsupported("tick labels of a custom formatter or locator changed")
         if self._transforms.changed():
             raise Unsupported("a transform or box changed in place")
-        touched = {id(self._order[i].axes) for i in dirty if i >= 0}
-        for index, axes_key in self._best_legends:  # placed by the data around them
-            if axes_key in touched:
-                dirty.add(index)
         for index, artist in self._watched:
             if index in dirty:  # drawn again anyway: its data is taken when it rests
                 self._signatures[id(artist)] = None
@@ -215,12 +213,16 @@ class AutoBlitter:
             if now != self._signatures.get(id(artist)):  # None: not taken, so drawn
                 self._signatures[id(artist)] = now
                 dirty.add(index)
+        touched = {id(self._order[i].axes) for i in dirty}
+        for index, axes_key in self._best_legends:  # placed by the data around them
+            if axes_key in touched:
+                dirty.add(index)
         changed = [self._order[i] for i in sorted(dirty)]
         explained = {id(self.fig)} if changed else set()
         for d in changed:
             explained.update(self._stales[d.index])
-            if private(d.artist).get_children():  # an offset box may hold new children
-                self._hooks.hook_tree(d.artist, d.index)
+            if isinstance(d.artist, Text) or private(d.artist).get_children():
+                self._hooks.hook_tree(d.artist, d.index)  # new parts: a box, a child
         if any(key not in explained for key in stale):
             raise Unsupported("something changed that the draw order does not hold")
         return changed
