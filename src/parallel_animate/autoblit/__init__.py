@@ -38,7 +38,7 @@ from parallel_animate.autoblit.boxes import (
     private,
     union,
 )
-from parallel_animate.autoblit.hooks import CONTAINER, StaleHooks, tree
+from parallel_animate.autoblit.hooks import CONTAINER, StaleHooks
 from parallel_animate.autoblit.locate import Locator
 from parallel_animate.autoblit.order import (
     Drawable,
@@ -163,16 +163,14 @@ class AutoBlitter:
         try:
             self._order = draw_order(self.fig)
             self._structure = structure(self.fig)
-            self._watched = [
-                (d.index, a) for d in self._order for a in tree(d.artist) if watched(a)
-            ]
+            parts = self._hooks.attach((d.artist for d in self._order), containers(self.fig))
+            self._watched = [(index, a) for index, a in parts if watched(a)]
             self._ticks = TickWatch(self.fig)
             self._transforms = TransformWatch(d.artist for d in self._order)
             self._signatures = {id(a): signature(a) for _, a in self._watched}
             self._stales = stales_of(self.fig, self._order)
             self._best_legends = best_legends(self._order)
             self._locate.record(self._order)
-            self._hooks.attach((d.artist for d in self._order), containers(self.fig))
         except Unsupported as why:
             _logger.debug("auto blit: off for this figure (%s)", why)
             self._disabled = True

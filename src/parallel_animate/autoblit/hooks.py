@@ -81,24 +81,33 @@ class StaleHooks:
         self.dirty: set[int] = set()
         self._hooks: dict[int, tuple[Artist, _Hook]] = {}
 
-    def attach(self, drawables: Iterable[Artist], containers: Iterable[Artist]) -> None:
+    def attach(
+        self, drawables: Iterable[Artist], containers: Iterable[Artist]
+    ) -> list[tuple[int, Artist]]:
         """Hook the drawables (owner: their position) and everything nested in them, and
-        the containers; hooks of an earlier :meth:`attach` are taken off first."""
+        the containers; hooks of an earlier :meth:`attach` are taken off first. Returns
+        (owner, artist) for each drawable and each artist nested in it."""
         self.detach()
-        for index, artist in enumerate(drawables):
-            self.hook_tree(artist, index)
+        parts = [
+            (index, node)
+            for index, artist in enumerate(drawables)
+            for node in self.hook_tree(artist, index)
+        ]
         for artist in containers:
             self._hook(artist, CONTAINER)
         self.dirty.clear()
+        return parts
 
-    def hook_tree(self, artist: Artist, owner: int) -> None:
-        """Hook ``artist`` and every artist nested in it as parts of drawable ``owner``,
-        and the patch it is clipped to (a change of that patch changes it)."""
-        for node in tree(artist):
+    def hook_tree(self, artist: Artist, owner: int) -> list[Artist]:
+        """Hook ``artist`` and every artist nested in it (returned) as parts of drawable
+        ``owner``, and the patch it is clipped to (a change of that patch changes it)."""
+        nodes = list(tree(artist))
+        for node in nodes:
             self._hook(node, owner)
         clip_patch = getattr(artist.get_clip_path(), "_patch", None)
         if clip_patch is not None:
             self._hook(clip_patch, owner)
+        return nodes
 
     def _hook(self, artist: Artist, owner: int) -> None:
         known = self._hooks.get(id(artist))

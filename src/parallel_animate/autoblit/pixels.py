@@ -106,10 +106,11 @@ class Spill:
             (b, buffer[b[1] : b[3], b[0] : b[2]].copy()) for key in keys for b in self.strips[key]
         ]
 
-    @staticmethod
-    def put_back(buffer: np.ndarray, kept: list[tuple[Box, np.ndarray]], boxes: list[Box]) -> None:
+    def put_back(
+        self, buffer: np.ndarray, kept: list[tuple[Box, np.ndarray]], boxes: list[Box]
+    ) -> None:
         """After the draw: the kept pixels back, the regions' new pixels kept."""
-        if len(kept) == 1 and kept[0][1].shape == buffer.shape:
+        if not self.simple:  # kept: the whole last frame
             keep_inside(buffer, kept[0][1], boxes)
             return
         for (x0, y0, x1, y1), pixels in kept:

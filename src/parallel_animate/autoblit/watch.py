@@ -38,17 +38,10 @@ def _users_own(obj: Any) -> bool:
 
 def _labels(axis: Axis) -> tuple[Any, ...]:
     """The axis' ticks as the next draw would make them. Making them marks their parts
-    changed even when nothing changed: their change flags are put back as they were."""
-    parts = [p for t in axis.majorTicks + axis.minorTicks for p in _tick_parts(t)]
-    flags = [p.stale for p in parts]
+    changed: those marks come after the frame's changes were taken, and are dropped
+    when the frame is drawn (hooks.StaleHooks)."""
     ticks = private(axis)._update_ticks()
-    for part, flag in zip(parts, flags, strict=True):
-        private(part)._stale = flag
     return tuple((t.get_loc(), t.label1.get_text(), t.label2.get_text()) for t in ticks)
-
-
-def _tick_parts(tick: Any) -> tuple[Any, ...]:
-    return (tick, tick.gridline, tick.tick1line, tick.tick2line, tick.label1, tick.label2)
 
 
 class TickWatch:
